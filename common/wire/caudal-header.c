@@ -145,6 +145,30 @@ caudal_response_header_encode (CaudalWriter *w,
     caudal_write_uvarint (w, 0);
 }
 
+/* A frame is exactly its header and body: bytes left over mean the two
+ * sides disagree on the layout, which must not pass silently. */
+static gboolean
+decode_body_whole (CaudalReader           *r,
+                   const CaudalApiDesc    *api,
+                   const CaudalStructDesc *desc,
+                   gint16                  version,
+                   CaudalArena            *arena,
+                   gpointer                out,
+                   GError                **error)
+{
+  if (!caudal_message_decode (desc, version, caudal_api_is_flexible (api, version), r, arena,
+                              out, error))
+    return FALSE;
+  if (r->pos != r->len)
+    {
+      caudal_reader_set_error (r, error, CAUDAL_WIRE_ERROR_INVALID,
+                               "%" G_GSIZE_FORMAT " bytes left after the %s v%d body",
+                               (gsize) (r->len - r->pos), api->name, version);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 caudal_request_decode (const guint8  *frame,
                        gsize          len,
@@ -187,8 +211,7 @@ caudal_request_decode (const guint8  *frame,
                                "request exceeds the decode memory limit");
       return FALSE;
     }
-  return caudal_message_decode (api->request, version, caudal_api_is_flexible (api, version),
-                                &r, arena, out->body, error);
+  return decode_body_whole (&r, api, api->request, version, arena, out->body, error);
 }
 
 static void
@@ -250,6 +273,5 @@ caudal_response_decode (const guint8        *frame,
   if (!caudal_response_header_decode (&r, caudal_response_header_version (api->key, version),
                                       correlation_id, error))
     return FALSE;
-  return caudal_message_decode (api->response, version, caudal_api_is_flexible (api, version),
-                                &r, arena, out, error);
+  return decode_body_whole (&r, api, api->response, version, arena, out, error);
 }
