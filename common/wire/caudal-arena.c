@@ -133,3 +133,11 @@ caudal_arena_used (const CaudalArena *arena)
 {
   return arena->handed_out;
 }
+
+void
+caudal_arena_set_limit (CaudalArena *arena,
+                        gsize        limit)
+{
+  g_return_if_fail (arena != NULL);
+  arena->limit = limit;
+}

@@ -25,6 +25,10 @@ CAUDAL_WIRE_EXPORT char        *caudal_arena_strndup   (CaudalArena *arena,
                                                         gsize        len);
 CAUDAL_WIRE_EXPORT char        *caudal_arena_strdup    (CaudalArena *arena,
                                                         const char  *s);
+/* Changes the cap (0: none): a server decodes under a cap, then lifts it
+ * to build the response in the same arena. */
+CAUDAL_WIRE_EXPORT void         caudal_arena_set_limit (CaudalArena *arena,
+                                                        gsize        limit);
 CAUDAL_WIRE_EXPORT gsize        caudal_arena_used      (const CaudalArena *arena);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CaudalArena, caudal_arena_free)

@@ -182,6 +182,64 @@ caudal_message_new_array (CaudalArena            *arena,
   return items;
 }
 
+static const CaudalFieldDesc *
+find_field (const CaudalStructDesc *desc,
+            const char             *name,
+            gsize                   name_len)
+{
+  for (guint32 i = 0; i < desc->n_fields; i++)
+    {
+      const CaudalFieldDesc *f = &desc->fields[i];
+      if (strlen (f->name) == name_len && memcmp (f->name, name, name_len) == 0)
+        return f;
+    }
+  return NULL;
+}
+
+const CaudalStructDesc *
+caudal_struct_desc_child (const CaudalStructDesc *desc,
+                          const char             *path)
+{
+  g_return_val_if_fail (desc != NULL, NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+
+  while (desc != NULL && *path != '\0')
+    {
+      const char *dot = strchr (path, '.');
+      gsize len = dot != NULL ? (gsize) (dot - path) : strlen (path);
+      const CaudalFieldDesc *f = find_field (desc, path, len);
+
+      if (f == NULL || f->type != CAUDAL_FIELD_STRUCT)
+        return NULL;
+      desc = f->child;
+      path += len;
+      if (*path == '.')
+        path++;
+    }
+  return desc;
+}
+
+gpointer
+caudal_message_set_array (CaudalArena            *arena,
+                          const CaudalStructDesc *desc,
+                          gpointer                msg,
+                          const char             *field,
+                          gsize                   n)
+{
+  const CaudalFieldDesc *f;
+  gpointer items;
+
+  g_return_val_if_fail (desc != NULL && msg != NULL && field != NULL, NULL);
+  f = find_field (desc, field, strlen (field));
+  g_return_val_if_fail (f != NULL && f->is_array && f->type == CAUDAL_FIELD_STRUCT, NULL);
+  g_return_val_if_fail (n <= G_MAXINT32, NULL);
+
+  items = caudal_message_new_array (arena, f->child, n);
+  *(gint32 *) ((guint8 *) msg + f->offset) = (gint32) n;
+  *(gpointer *) ((guint8 *) msg + f->items_offset) = items;
+  return items;
+}
+
 static gboolean
 is_default (const CaudalFieldDesc *f,
             gconstpointer          msg)

@@ -90,6 +90,21 @@ CAUDAL_WIRE_EXPORT gpointer caudal_message_new_array (CaudalArena            *ar
                                                       const CaudalStructDesc *desc,
                                                       gsize                   n);
 
+/* The element descriptor reached by @path, a dot-separated list of struct
+ * or struct-array field names below @desc ("responses.partition_responses");
+ * NULL when a name is unknown or not a struct. For building messages whose
+ * nested descriptors are private to the generated tables. */
+CAUDAL_WIRE_EXPORT const CaudalStructDesc *caudal_struct_desc_child (const CaudalStructDesc *desc,
+                                                                     const char             *path);
+/* Allocates @n default-initialised items for the array field @field of
+ * @msg (a struct of @desc), stores the items and the count in @msg, and
+ * returns the items. */
+CAUDAL_WIRE_EXPORT gpointer caudal_message_set_array (CaudalArena            *arena,
+                                                      const CaudalStructDesc *desc,
+                                                      gpointer                msg,
+                                                      const char             *field,
+                                                      gsize                   n);
+
 /* Decodes one message body at @version into @out (a struct of @desc's
  * size). Strings and arrays are allocated in @arena; bytes and records
  * point into the reader's buffer. Unknown tagged fields are skipped. Does

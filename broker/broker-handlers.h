@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* broker-handlers.h: one handler per API, each in broker-handle-<api>.c.
+ * See broker-dispatch.h for the contract. */
+#pragma once
+
+#include "broker-dispatch.h"
+
+G_BEGIN_DECLS
+
+void broker_handle_api_versions             (BrokerRequest *req);
+void broker_handle_metadata                 (BrokerRequest *req);
+void broker_handle_produce                  (BrokerRequest *req);
+void broker_handle_fetch                    (BrokerRequest *req);
+void broker_handle_list_offsets             (BrokerRequest *req);
+void broker_handle_init_producer_id         (BrokerRequest *req);
+void broker_handle_create_topics            (BrokerRequest *req);
+void broker_handle_delete_topics            (BrokerRequest *req);
+void broker_handle_create_partitions        (BrokerRequest *req);
+void broker_handle_delete_records           (BrokerRequest *req);
+void broker_handle_describe_configs         (BrokerRequest *req);
+void broker_handle_alter_configs            (BrokerRequest *req);
+void broker_handle_incremental_alter_configs (BrokerRequest *req);
+void broker_handle_describe_cluster         (BrokerRequest *req);
+
+G_END_DECLS

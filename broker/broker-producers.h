@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* broker-producers.h: producer ids (InitProducerId) and the per-partition
+ * sequence checks of idempotent producers (KIP-98). */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _BrokerProducers     BrokerProducers;
+typedef struct _BrokerProducerState BrokerProducerState;
+
+BrokerProducers *broker_producers_new      (void);
+void             broker_producers_free     (BrokerProducers *producers);
+/* A producer id not handed out before, even across restarts. */
+gint64           broker_producers_allocate (BrokerProducers *producers);
+
+typedef enum
+{
+  BROKER_SEQUENCE_OK,
+  BROKER_SEQUENCE_DUPLICATE,      /* already appended: answer its offset */
+  BROKER_SEQUENCE_OUT_OF_ORDER,   /* OUT_OF_ORDER_SEQUENCE_NUMBER */
+  BROKER_SEQUENCE_FENCED,         /* INVALID_PRODUCER_EPOCH */
+} BrokerSequenceCheck;
+
+BrokerProducerState *broker_producer_state_new    (void);
+void                 broker_producer_state_free   (BrokerProducerState *state);
+/* Checks a batch of @count records starting at @base_sequence.
+ * @duplicate_offset: the batch's first offset when it is a duplicate. */
+BrokerSequenceCheck  broker_producer_state_check  (BrokerProducerState *state,
+                                                   gint64               producer_id,
+                                                   gint16               epoch,
+                                                   gint32               base_sequence,
+                                                   gint32               count,
+                                                   gint64              *duplicate_offset);
+/* Records an appended batch. */
+void                 broker_producer_state_update (BrokerProducerState *state,
+                                                   gint64               producer_id,
+                                                   gint16               epoch,
+                                                   gint32               base_sequence,
+                                                   gint32               count,
+                                                   gint64               base_offset);
+
+G_END_DECLS

@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* broker.c: assemble the broker from its parts, start it, stop it. */
+
+#include "broker.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "broker-fetch-waiters.h"
+#include "broker-meta-store.h"
+#include "broker-producers.h"
+#include "broker-server.h"
+#include "broker-topics.h"
+
+static void
+endpoint_free (BrokerEndpoint *ep)
+{
+  g_free (ep->name);
+  g_free (ep->host);
+  g_free (ep);
+}
+
+Broker *
+broker_new (BrokerConfig *config,
+            GError      **error)
+{
+  g_autoptr(Broker) broker = g_new0 (Broker, 1);
+  g_auto(GStrv) dirs = NULL;
+  BrokerMetaStore *store;
+
+  broker->config = config;
+  broker->node_id = broker_config_get_node_id (config);
+  broker->endpoints = g_ptr_array_new_with_free_func ((GDestroyNotify) endpoint_free);
+  dirs = broker_config_get_log_dirs (config);
+  if (dirs == NULL || dirs[0] == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "log.dirs is empty");
+      return NULL;
+    }
+  if (dirs[1] != NULL)
+    g_warning ("log.dirs lists %u directories; caudald uses only the first, %s",
+               g_strv_length (dirs), dirs[0]);
+  broker->data_dir = g_strdup (dirs[0]);
+  if (g_mkdir_with_parents (broker->data_dir, 0755) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot create log dir %s: %s",
+                   broker->data_dir, g_strerror (saved));
+      return NULL;
+    }
+
+  store = broker_meta_store_local_new (broker->data_dir, broker->node_id, error);
+  if (store == NULL)
+    return NULL;
+  broker->store = store;
+  broker->cluster_id = store->vtable->dup_cluster_id (store, error);
+  if (broker->cluster_id == NULL)
+    return NULL;
+  {
+    const char *configured = broker_config_get_string (config, "cluster.id");
+    if (configured != NULL && *configured != '\0' && strcmp (configured, broker->cluster_id) != 0)
+      {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                     "cluster.id is %s but %s belongs to cluster %s", configured,
+                     broker->data_dir, broker->cluster_id);
+        return NULL;
+      }
+  }
+
+  broker->topics = broker_topics_open (config, store, broker->data_dir, error);
+  if (broker->topics == NULL)
+    return NULL;
+  broker->producers = broker_producers_new ();
+  broker->fetch_waiters = broker_fetch_waiters_new (broker);
+  g_message ("node %d of cluster %s, data in %s, %u topic(s)", broker->node_id,
+             broker->cluster_id, broker->data_dir, broker_topics_count (broker->topics));
+  return g_steal_pointer (&broker);
+}
+
+static gboolean
+housekeeping (gpointer user_data)
+{
+  Broker *broker = user_data;
+
+  broker_topics_housekeeping (broker->topics, g_get_real_time () / 1000);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Writes "NAME HOST PORT" lines, atomically, for test fixtures and
+ * supervisors that start us on port 0. */
+static gboolean
+write_ready_file (Broker     *broker,
+                  const char *path,
+                  GError    **error)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *tmp = g_strconcat (path, ".tmp", NULL);
+
+  for (guint i = 0; i < broker->endpoints->len; i++)
+    {
+      BrokerEndpoint *ep = g_ptr_array_index (broker->endpoints, i);
+      g_string_append_printf (text, "%s %s %u\n", ep->name, ep->host, ep->port);
+    }
+  if (!g_file_set_contents (tmp, text->str, (gssize) text->len, error))
+    return FALSE;
+  if (g_rename (tmp, path) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot write %s: %s", path,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The host clients are told: advertised.listeners when set, else the
+ * listener's own host, else (all interfaces) this machine's name, as
+ * Kafka does. */
+static char *
+advertised_host (Broker                *broker,
+                 const BrokerListener  *listener,
+                 GPtrArray             *advertised,
+                 guint16               *port)
+{
+  for (guint i = 0; advertised != NULL && i < advertised->len; i++)
+    {
+      const BrokerListener *a = g_ptr_array_index (advertised, i);
+      if (g_strcmp0 (a->name, listener->name) == 0)
+        {
+          if (a->port != 0)
+            *port = a->port;
+          if (a->host != NULL && *a->host != '\0')
+            return g_strdup (a->host);
+        }
+    }
+  if (listener->host != NULL && *listener->host != '\0')
+    return g_strdup (listener->host);
+  return g_strdup (g_get_host_name ());
+}
+
+gboolean
+broker_start (Broker      *broker,
+              const char  *ready_file,
+              GError     **error)
+{
+  BrokerConfig *config = broker->config;
+  BrokerConnectionLimits limits;
+  g_autoptr(GPtrArray) listeners = NULL;
+  g_autoptr(GPtrArray) advertised = NULL;
+  const char *adv_text = broker_config_get_string (config, "advertised.listeners");
+  gint64 max_connections = broker_config_get_int64 (config, "max.connections");
+  gint64 check_ms;
+
+  listeners = broker_listeners_parse (broker_config_get_string (config, "listeners"), error);
+  if (listeners == NULL)
+    {
+      g_prefix_error (error, "listeners: ");
+      return FALSE;
+    }
+  if (adv_text != NULL && *adv_text != '\0')
+    {
+      advertised = broker_listeners_parse (adv_text, error);
+      if (advertised == NULL)
+        {
+          g_prefix_error (error, "advertised.listeners: ");
+          return FALSE;
+        }
+    }
+
+  limits.max_request_size = (gsize) broker_config_get_int64 (config, "socket.request.max.bytes");
+  limits.max_pending_requests = (guint) CLAMP (broker_config_get_int64 (config, "queued.max.requests"), 1, 10000);
+  /* Replies wait in memory while a client does not read: cap them at a few
+   * maximum-size fetches. */
+  limits.max_output_bytes = 64 * 1024 * 1024;
+  broker->server = broker_server_new (broker, &limits,
+                                      (guint) CLAMP (max_connections, 1, G_MAXINT32),
+                                      broker_config_get_int64 (config, "connections.max.idle.ms"));
+
+  for (guint i = 0; i < listeners->len; i++)
+    {
+      const BrokerListener *l = g_ptr_array_index (listeners, i);
+      BrokerEndpoint *ep = g_new0 (BrokerEndpoint, 1);
+      guint16 bound = 0;
+
+      if (!broker_server_listen (broker->server, l->host, l->port, &bound, error))
+        {
+          g_prefix_error (error, "cannot listen on %s:%u: ", *l->host ? l->host : "*", l->port);
+          endpoint_free (ep);
+          return FALSE;
+        }
+      ep->name = g_strdup (l->name);
+      ep->port = bound;
+      ep->host = advertised_host (broker, l, advertised, &ep->port);
+      g_ptr_array_add (broker->endpoints, ep);
+      g_message ("listening on %s://%s:%u (advertised as %s:%u)", l->name,
+                 *l->host ? l->host : "", bound, ep->host, ep->port);
+    }
+  broker_server_start (broker->server);
+
+  check_ms = broker_config_get_int64 (config, "log.retention.check.interval.ms");
+  broker->housekeeping_id = g_timeout_add ((guint) CLAMP (check_ms, 10, G_MAXINT32), housekeeping,
+                                           broker);
+  if (ready_file != NULL && !write_ready_file (broker, ready_file, error))
+    return FALSE;
+  return TRUE;
+}
+
+const BrokerEndpoint *
+broker_get_endpoint (Broker     *broker,
+                     const char *listener_name)
+{
+  for (guint i = 0; i < broker->endpoints->len; i++)
+    {
+      BrokerEndpoint *ep = g_ptr_array_index (broker->endpoints, i);
+      if (listener_name == NULL || g_strcmp0 (ep->name, listener_name) == 0)
+        return ep;
+    }
+  return broker->endpoints->len > 0 ? g_ptr_array_index (broker->endpoints, 0) : NULL;
+}
+
+typedef struct
+{
+  Broker     *broker;
+  gint64      deadline;
+  GSourceFunc done;
+  gpointer    user_data;
+} StopState;
+
+static gboolean
+check_stopped (gpointer data)
+{
+  StopState *st = data;
+
+  if (broker_server_count_connections (st->broker->server) > 0
+      && g_get_monotonic_time () < st->deadline)
+    return G_SOURCE_CONTINUE;
+  st->done (st->user_data);
+  g_free (st);
+  return G_SOURCE_REMOVE;
+}
+
+void
+broker_stop (Broker      *broker,
+             guint        timeout_ms,
+             GSourceFunc  done,
+             gpointer     user_data)
+{
+  StopState *st = g_new0 (StopState, 1);
+
+  broker->stopping = TRUE;
+  st->broker = broker;
+  st->deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  st->done = done;
+  st->user_data = user_data;
+  if (broker->server != NULL)
+    broker_server_stop_accepting (broker->server);
+  /* Long polls end now rather than at their max_wait_ms. */
+  broker_fetch_waiters_wake_all (broker->fetch_waiters);
+  if (broker->server == NULL)
+    {
+      done (user_data);
+      g_free (st);
+      return;
+    }
+  g_timeout_add (20, check_stopped, st);
+}
+
+void
+broker_free (Broker *broker)
+{
+  if (broker == NULL)
+    return;
+  g_clear_handle_id (&broker->housekeeping_id, g_source_remove);
+  g_clear_pointer (&broker->server, broker_server_free);
+  g_clear_pointer (&broker->fetch_waiters, broker_fetch_waiters_free);
+  g_clear_pointer (&broker->topics, broker_topics_close);
+  g_clear_pointer (&broker->producers, broker_producers_free);
+  g_clear_pointer (&broker->store, broker_meta_store_free);
+  g_ptr_array_unref (broker->endpoints);
+  g_free (broker->cluster_id);
+  g_free (broker->data_dir);
+  g_free (broker);
+}
