@@ -27,6 +27,7 @@ struct _BrokerConnection
   GSocketConnection     *stream;
   GSocket               *socket;
   char                  *peer;
+  char                  *listener_name;
   BrokerConnectionLimits limits;
 
   GByteArray            *in;          /* bytes received, from in_pos on */
@@ -63,6 +64,7 @@ broker_connection_unref (BrokerConnection *conn)
   g_queue_clear_full (&conn->out, (GDestroyNotify) g_bytes_unref);
   g_clear_object (&conn->stream);
   g_free (conn->peer);
+  g_free (conn->listener_name);
   g_free (conn);
 }
 
@@ -89,7 +91,8 @@ BrokerConnection *
 broker_connection_new (Broker                       *broker,
                        BrokerServer                 *server,
                        GSocketConnection            *stream,
-                       const BrokerConnectionLimits *limits)
+                       const BrokerConnectionLimits *limits,
+                       const char                   *listener_name)
 {
   BrokerConnection *conn = g_new0 (BrokerConnection, 1);
 
@@ -99,6 +102,7 @@ broker_connection_new (Broker                       *broker,
   conn->stream = g_object_ref (stream);
   conn->socket = g_socket_connection_get_socket (stream);
   conn->peer = describe_peer (stream);
+  conn->listener_name = g_strdup (listener_name);
   conn->limits = *limits;
   conn->in = g_byte_array_sized_new (4096);
   g_queue_init (&conn->pending);
@@ -114,6 +118,12 @@ const char *
 broker_connection_get_peer (BrokerConnection *conn)
 {
   return conn->peer;
+}
+
+const char *
+broker_connection_get_listener_name (BrokerConnection *conn)
+{
+  return conn->listener_name;
 }
 
 gboolean

@@ -21,7 +21,8 @@ typedef struct
 BrokerConnection *broker_connection_new        (Broker                       *broker,
                                                 BrokerServer                 *server,
                                                 GSocketConnection            *stream,
-                                                const BrokerConnectionLimits *limits);
+                                                const BrokerConnectionLimits *limits,
+                                                const char                   *listener_name);
 BrokerConnection *broker_connection_ref        (BrokerConnection *conn);
 void              broker_connection_unref      (BrokerConnection *conn);
 /* Starts reading. */
@@ -35,6 +36,8 @@ gboolean          broker_connection_is_closed  (BrokerConnection *conn);
 gboolean          broker_connection_is_idle    (BrokerConnection *conn);
 gint64            broker_connection_get_last_activity (BrokerConnection *conn);
 const char       *broker_connection_get_peer   (BrokerConnection *conn);
+/* The listener (e.g. "PLAINTEXT") that accepted it; NULL if unknown. */
+const char       *broker_connection_get_listener_name (BrokerConnection *conn);
 /* Called by broker_request_complete(). */
 void              broker_connection_request_done (BrokerConnection *conn,
                                                   BrokerRequest    *req);

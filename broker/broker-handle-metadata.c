@@ -6,6 +6,7 @@
 
 #include "broker.h"
 #include "broker-config.h"
+#include "broker-connection.h"
 #include "broker-handlers.h"
 #include "broker-topics.h"
 #include "caudal-error-codes.h"
@@ -76,7 +77,8 @@ broker_handle_metadata (BrokerRequest *req)
   CaudalMetadataResponse *resp = req->response;
   CaudalMetadataResponseMetadataResponseBroker *brokers;
   CaudalMetadataResponseMetadataResponseTopic *topics;
-  const BrokerEndpoint *ep = broker_get_endpoint (broker, NULL);
+  const BrokerEndpoint *ep =
+    broker_get_endpoint (broker, broker_connection_get_listener_name (req->conn));
   /* v0: an empty list means every topic; v1+: null means every topic
    * and empty means none (apache/kafka#1095). */
   gboolean all = body->n_topics < 0 || (req->version == 0 && body->n_topics == 0);

@@ -12,6 +12,7 @@ struct _BrokerServer
   guint                  max_connections;
   gint64                 idle_timeout_us;
   GHashTable            *connections;   /* BrokerConnection* (owned) set */
+  GPtrArray             *listener_tags;  /* GObject* naming each listener */
   guint                  idle_timer;
   gboolean               accepting;
 };
@@ -34,7 +35,10 @@ on_incoming (GSocketService    *service,
       g_io_stream_close (G_IO_STREAM (stream), NULL, NULL);
       return TRUE;
     }
-  conn = broker_connection_new (server->broker, server, stream, &server->limits);
+  conn = broker_connection_new (server->broker, server, stream, &server->limits,
+                                source_object != NULL
+                                  ? g_object_get_data (source_object, "listener-name")
+                                  : NULL);
   g_hash_table_add (server->connections, conn);
   g_debug ("connection from %s", broker_connection_get_peer (conn));
   broker_connection_start (conn);
@@ -89,6 +93,7 @@ broker_server_new (Broker                       *broker,
   server->connections = g_hash_table_new_full (NULL, NULL,
                                                (GDestroyNotify) broker_connection_unref, NULL);
   server->accepting = TRUE;
+  server->listener_tags = g_ptr_array_new_with_free_func (g_object_unref);
   g_signal_connect (server->service, "incoming", G_CALLBACK (on_incoming), server);
   /* Check a few times per timeout period, at most once a second. */
   interval_ms = (guint) CLAMP (idle_timeout_ms / 4, 10, 1000);
@@ -99,44 +104,68 @@ broker_server_new (Broker                       *broker,
 
 gboolean
 broker_server_listen (BrokerServer *server,
+                      const char   *listener_name,
                       const char   *host,
                       guint16       port,
                       guint16      *out_port,
                       GError      **error)
 {
   GSocketListener *listener = G_SOCKET_LISTENER (server->service);
+  /* The source object tells on_incoming() which listener accepted, so
+   * Metadata can advertise that listener's endpoint (as Kafka does). */
+  GObject *tag = g_object_new (G_TYPE_OBJECT, NULL);
+
+  g_object_set_data_full (tag, "listener-name", g_strdup (listener_name), g_free);
+  g_ptr_array_add (server->listener_tags, tag);
 
   if (host == NULL || *host == '\0')
     {
       /* All interfaces, IPv6 and IPv4, as Kafka's empty host. */
       if (port == 0)
         {
-          *out_port = g_socket_listener_add_any_inet_port (listener, NULL, error);
+          *out_port = g_socket_listener_add_any_inet_port (listener, tag, error);
           return *out_port != 0;
         }
       *out_port = port;
-      return g_socket_listener_add_inet_port (listener, port, NULL, error);
+      return g_socket_listener_add_inet_port (listener, port, tag, error);
     }
   else
     {
-      g_autoptr(GResolver) resolver = g_resolver_get_default ();
-      g_autolist(GInetAddress) addresses = NULL;
       g_autoptr(GInetAddress) literal = g_inet_address_new_from_string (host);
-      g_autoptr(GSocketAddress) address = NULL;
-      g_autoptr(GSocketAddress) effective = NULL;
+      g_autolist(GInetAddress) addresses = NULL;
+      guint16 bound = port;
 
-      if (literal == NULL)
+      if (literal != NULL)
+        addresses = g_list_append (NULL, g_steal_pointer (&literal));
+      else
         {
+          g_autoptr(GResolver) resolver = g_resolver_get_default ();
+          /* A name such as localhost may stand for ::1 and 127.0.0.1:
+           * listen on each, so every client's resolution works. */
           addresses = g_resolver_lookup_by_name (resolver, host, NULL, error);
           if (addresses == NULL)
             return FALSE;
-          literal = g_object_ref (addresses->data);
         }
-      address = g_inet_socket_address_new (literal, port);
-      if (!g_socket_listener_add_address (listener, address, G_SOCKET_TYPE_STREAM,
-                                          G_SOCKET_PROTOCOL_TCP, NULL, &effective, error))
-        return FALSE;
-      *out_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+      for (GList *l = addresses; l != NULL; l = l->next)
+        {
+          g_autoptr(GSocketAddress) address = g_inet_socket_address_new (l->data, bound);
+          g_autoptr(GSocketAddress) effective = NULL;
+          g_autoptr(GError) local_error = NULL;
+
+          if (!g_socket_listener_add_address (listener, address, G_SOCKET_TYPE_STREAM,
+                                              G_SOCKET_PROTOCOL_TCP, tag, &effective,
+                                              l == addresses ? error : &local_error))
+            {
+              if (l == addresses)
+                return FALSE;
+              /* The extra families are a convenience, not a requirement. */
+              g_debug ("not listening on another address of %s: %s", host, local_error->message);
+              continue;
+            }
+          /* Port 0: the other addresses take the port the first one got. */
+          bound = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+        }
+      *out_port = bound;
       return TRUE;
     }
 }
@@ -188,5 +217,6 @@ broker_server_free (BrokerServer *server)
   g_hash_table_unref (server->connections);
   g_socket_listener_close (G_SOCKET_LISTENER (server->service));
   g_object_unref (server->service);
+  g_ptr_array_unref (server->listener_tags);
   g_free (server);
 }

@@ -13,6 +13,7 @@ BrokerServer *broker_server_new    (Broker                       *broker,
                                     gint64                        idle_timeout_ms);
 /* Binds one listener; @out_port receives the bound port (for port 0). */
 gboolean      broker_server_listen (BrokerServer *server,
+                                    const char   *listener_name,
                                     const char   *host,
                                     guint16       port,
                                     guint16      *out_port,

@@ -148,25 +148,16 @@ broker_start (Broker      *broker,
   BrokerConnectionLimits limits;
   g_autoptr(GPtrArray) listeners = NULL;
   g_autoptr(GPtrArray) advertised = NULL;
-  const char *adv_text = broker_config_get_string (config, "advertised.listeners");
   gint64 max_connections = broker_config_get_int64 (config, "max.connections");
   gint64 check_ms;
 
-  listeners = broker_listeners_parse (broker_config_get_string (config, "listeners"), error);
+  listeners = broker_config_get_listeners (config, error);
   if (listeners == NULL)
-    {
-      g_prefix_error (error, "listeners: ");
-      return FALSE;
-    }
-  if (adv_text != NULL && *adv_text != '\0')
-    {
-      advertised = broker_listeners_parse (adv_text, error);
-      if (advertised == NULL)
-        {
-          g_prefix_error (error, "advertised.listeners: ");
-          return FALSE;
-        }
-    }
+    return FALSE;
+  /* Falls back to listeners when advertised.listeners is unset. */
+  advertised = broker_config_get_advertised_listeners (config, error);
+  if (advertised == NULL)
+    return FALSE;
 
   limits.max_request_size = (gsize) broker_config_get_int64 (config, "socket.request.max.bytes");
   limits.max_pending_requests = (guint) CLAMP (broker_config_get_int64 (config, "queued.max.requests"), 1, 10000);
@@ -183,7 +174,7 @@ broker_start (Broker      *broker,
       BrokerEndpoint *ep = g_new0 (BrokerEndpoint, 1);
       guint16 bound = 0;
 
-      if (!broker_server_listen (broker->server, l->host, l->port, &bound, error))
+      if (!broker_server_listen (broker->server, l->name, l->host, l->port, &bound, error))
         {
           g_prefix_error (error, "cannot listen on %s:%u: ", *l->host ? l->host : "*", l->port);
           endpoint_free (ep);

@@ -108,6 +108,12 @@ main (int   argc,
         return 1;
       }
 
+  if (!broker_config_validate (config, &error))
+    {
+      g_printerr ("caudald: %s\n", error->message);
+      return 1;
+    }
+
   broker = broker_new (config, &error);
   if (broker == NULL || !broker_start (broker, ready_file, &error))
     {
