@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "broker-dispatch.h"
+#include "broker-out-chunk.h"
 #include "broker-server.h"
 #include "caudal-error-codes.h"
 
@@ -33,8 +34,7 @@ struct _BrokerConnection
   GByteArray            *in;          /* bytes received, from in_pos on */
   gsize                  in_pos;
   GQueue                 pending;     /* BrokerRequest*, arrival order */
-  GQueue                 out;         /* GBytes*, send order */
-  gsize                  out_head_sent;
+  GQueue                 out;         /* BrokerOutChunk*, send order */
   gsize                  out_bytes;
 
   GSource               *read_source;
@@ -61,7 +61,7 @@ broker_connection_unref (BrokerConnection *conn)
     return;
   g_assert (conn->read_source == NULL && conn->write_source == NULL);
   g_byte_array_unref (conn->in);
-  g_queue_clear_full (&conn->out, (GDestroyNotify) g_bytes_unref);
+  g_queue_clear_full (&conn->out, (GDestroyNotify) broker_out_chunk_free);
   g_clear_object (&conn->stream);
   g_free (conn->peer);
   g_free (conn->listener_name);
@@ -178,7 +178,7 @@ broker_connection_close (BrokerConnection *conn,
       else
         g_cancellable_cancel (req->cancellable);
     }
-  g_queue_clear_full (&conn->out, (GDestroyNotify) g_bytes_unref);
+  g_queue_clear_full (&conn->out, (GDestroyNotify) broker_out_chunk_free);
   conn->out_bytes = 0;
   broker_server_connection_closed (conn->server, conn);
 }
@@ -194,12 +194,9 @@ flush_output (BrokerConnection *conn)
 {
   while (!conn->closed && !g_queue_is_empty (&conn->out))
     {
-      GBytes *head = g_queue_peek_head (&conn->out);
-      gsize len;
-      const guint8 *data = g_bytes_get_data (head, &len);
+      BrokerOutChunk *head = g_queue_peek_head (&conn->out);
       g_autoptr(GError) error = NULL;
-      gssize n = g_socket_send (conn->socket, (const char *) data + conn->out_head_sent,
-                                len - conn->out_head_sent, NULL, &error);
+      gssize n = broker_out_chunk_send (head, conn->socket, &error);
 
       if (n < 0)
         {
@@ -209,13 +206,9 @@ flush_output (BrokerConnection *conn)
           return;
         }
       conn->last_activity = g_get_monotonic_time ();
-      conn->out_head_sent += (gsize) n;
       conn->out_bytes -= (gsize) n;
-      if (conn->out_head_sent == len)
-        {
-          g_bytes_unref (g_queue_pop_head (&conn->out));
-          conn->out_head_sent = 0;
-        }
+      if (head->sent == broker_out_chunk_size (head))
+        broker_out_chunk_free (g_queue_pop_head (&conn->out));
     }
   if (conn->closed)
     return;
@@ -266,10 +259,18 @@ broker_connection_request_done (BrokerConnection *conn,
   while ((head = g_queue_peek_head (&conn->pending)) != NULL && head->done)
     {
       g_queue_pop_head (&conn->pending);
-      if (head->encoded != NULL)
+      if (head->chunks != NULL)
         {
-          conn->out_bytes += g_bytes_get_size (head->encoded);
-          g_queue_push_tail (&conn->out, g_bytes_ref (head->encoded));
+          /* Move the chunks, in order: the request is freed right after. */
+          for (guint i = 0; i < head->chunks->len; i++)
+            {
+              BrokerOutChunk *chunk = g_ptr_array_index (head->chunks, i);
+
+              conn->out_bytes += broker_out_chunk_size (chunk);
+              g_queue_push_tail (&conn->out, chunk);
+            }
+          g_ptr_array_set_free_func (head->chunks, NULL);
+          g_ptr_array_set_size (head->chunks, 0);
         }
       broker_request_free (head);
     }
@@ -327,7 +328,10 @@ handle_frame (BrokerConnection *conn,
           req = broker_request_new (conn->broker, conn, g_steal_pointer (&arena), &decoded);
           req->api = caudal_api_lookup (CAUDAL_API_KEY_API_VERSIONS);
           req->done = TRUE;
-          req->encoded = encode_api_versions_unsupported (decoded.header.correlation_id);
+          {
+            g_autoptr(GBytes) reply = encode_api_versions_unsupported (decoded.header.correlation_id);
+            broker_request_set_reply (req, reply);
+          }
           g_queue_push_tail (&conn->pending, req);
           broker_connection_request_done (conn, req);
           return TRUE;

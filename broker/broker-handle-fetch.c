@@ -27,7 +27,8 @@ fetch_attempt (BrokerRequest *req,
   CaudalFetchResponse *resp = req->response;
   const CaudalStructDesc *topic_desc = caudal_struct_desc_child (&caudal_fetch_response_desc, "responses");
   CaudalFetchResponseFetchableTopicResponse *topics;
-  g_autoptr(GPtrArray) data = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GArray) slices = g_array_new (FALSE, TRUE, sizeof (BrokerLogSlice));
+  g_array_set_clear_func (slices, (GDestroyNotify) broker_log_slice_clear);
   gsize budget = body->max_bytes > 0 ? (gsize) body->max_bytes : 0;
   gsize total = 0;
   gboolean any_error = FALSE;
@@ -107,23 +108,14 @@ fetch_attempt (BrokerRequest *req,
             }
           if (slice.length > 0)
             {
-              GBytes *bytes = broker_log_slice_read_bytes (&slice, &error);
-
-              if (bytes == NULL)
-                {
-                  g_warning ("fetch from %s-%d: %s", topic->name, want->partition, error->message);
-                  out->error_code = CAUDAL_ERROR_CODE_KAFKA_STORAGE_ERROR;
-                  any_error = TRUE;
-                }
-              else
-                {
-                  gsize len;
-                  out->records.data = g_bytes_get_data (bytes, &len);
-                  out->records.len = (gint32) len;
-                  total += len;
-                  first_data = FALSE;
-                  g_ptr_array_add (data, bytes);
-                }
+              total += slice.length;
+              first_data = FALSE;
+              g_array_append_val (slices, slice);
+              /* Placeholder until the attempt is kept (see below). */
+              out->records.data = NULL;
+              out->records.len = (gint32) slice.length;
+              memset (&slice, 0, sizeof slice);
+              slice.fd = -1;
             }
           broker_log_slice_clear (&slice);
         }
@@ -131,8 +123,10 @@ fetch_attempt (BrokerRequest *req,
 
   if (!final && !any_error && total < (gsize) MAX (body->min_bytes, 0) && body->max_wait_ms > 0)
     return FALSE;
-  for (guint i = 0; i < data->len; i++)
-    broker_request_keep (req, g_ptr_array_index (data, i));
+  /* Kept: the records go out by sendfile, in the order the encoder meets
+   * them, which is the order they were read in. */
+  for (guint i = 0; i < slices->len; i++)
+    broker_request_add_slice (req, &g_array_index (slices, BrokerLogSlice, i));
   return TRUE;
 }
 

@@ -3,7 +3,10 @@
 
 #include "broker-request.h"
 
+#include <string.h>
+
 #include "broker-connection.h"
+#include "broker-out-chunk.h"
 
 BrokerRequest *
 broker_request_new (Broker              *broker,
@@ -22,6 +25,8 @@ broker_request_new (Broker              *broker,
   req->body = decoded->body;
   req->cancellable = g_cancellable_new ();
   req->keep = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  req->slices = g_array_new (FALSE, TRUE, sizeof (BrokerLogSlice));
+  g_array_set_clear_func (req->slices, (GDestroyNotify) broker_log_slice_clear);
   req->received_us = g_get_monotonic_time ();
   if (req->api != NULL && req->body != NULL)
     {
@@ -36,7 +41,8 @@ broker_request_free (BrokerRequest *req)
 {
   if (req == NULL)
     return;
-  g_clear_pointer (&req->encoded, g_bytes_unref);
+  g_clear_pointer (&req->chunks, g_ptr_array_unref);
+  g_array_unref (req->slices);
   g_ptr_array_unref (req->keep);
   g_object_unref (req->cancellable);
   caudal_arena_free (req->arena);
@@ -49,6 +55,62 @@ broker_request_keep (BrokerRequest *req,
                      GBytes        *bytes)
 {
   g_ptr_array_add (req->keep, g_bytes_ref (bytes));
+}
+
+CaudalBytes
+broker_request_add_slice (BrokerRequest  *req,
+                          BrokerLogSlice *slice)
+{
+  CaudalBytes b = { NULL, (gint32) slice->length };
+
+  g_array_append_val (req->slices, *slice);
+  memset (slice, 0, sizeof *slice);
+  slice->fd = -1;
+  return b;
+}
+
+void
+broker_request_set_reply (BrokerRequest *req,
+                          GBytes        *frame)
+{
+  g_clear_pointer (&req->chunks, g_ptr_array_unref);
+  req->chunks = g_ptr_array_new_with_free_func ((GDestroyNotify) broker_out_chunk_free);
+  g_ptr_array_add (req->chunks, broker_out_chunk_new_bytes (frame));
+}
+
+/* Cuts the encoded frame at its splices and puts the file regions in the
+ * holes: memory, file, memory, file, ..., memory. */
+static void
+build_chunks (BrokerRequest *req,
+              CaudalWriter  *w)
+{
+  guint n_splices;
+  const CaudalWriterSplice *splices = caudal_writer_get_splices (w, &n_splices);
+  g_autoptr(GArray) holes = g_array_new (FALSE, FALSE, sizeof (CaudalWriterSplice));
+  g_autoptr(GBytes) frame = NULL;
+  gsize start = 0;
+
+  g_array_append_vals (holes, splices, n_splices);
+  frame = caudal_writer_steal (w);
+  g_assert (holes->len == req->slices->len);
+  req->chunks = g_ptr_array_new_with_free_func ((GDestroyNotify) broker_out_chunk_free);
+  for (guint i = 0; i < holes->len; i++)
+    {
+      const CaudalWriterSplice *hole = &g_array_index (holes, CaudalWriterSplice, i);
+      BrokerLogSlice *slice = &g_array_index (req->slices, BrokerLogSlice, i);
+      g_autoptr(GBytes) part = g_bytes_new_from_bytes (frame, start, hole->at - start);
+
+      g_assert (slice->length == hole->len);
+      if (g_bytes_get_size (part) > 0)
+        g_ptr_array_add (req->chunks, broker_out_chunk_new_bytes (part));
+      g_ptr_array_add (req->chunks, broker_out_chunk_new_slice (slice));
+      start = hole->at;
+    }
+  if (start < g_bytes_get_size (frame))
+    {
+      g_autoptr(GBytes) rest = g_bytes_new_from_bytes (frame, start, g_bytes_get_size (frame) - start);
+      g_ptr_array_add (req->chunks, broker_out_chunk_new_bytes (rest));
+    }
 }
 
 const char *
@@ -68,9 +130,12 @@ broker_request_complete (BrokerRequest *req)
       CaudalWriter w;
 
       caudal_writer_init (&w);
+      if (req->slices->len > 0)
+        caudal_writer_enable_splices (&w);
       caudal_response_encode (&w, req->api, req->version, req->header.correlation_id,
                               req->response);
-      req->encoded = caudal_writer_steal (&w);
+      build_chunks (req, &w);
+      caudal_writer_clear (&w);
     }
   /* The reply holds copies of everything now: the borrowed inputs can go. */
   g_ptr_array_set_size (req->keep, 0);

@@ -10,6 +10,7 @@
 
 #include <gio/gio.h>
 
+#include "broker-log.h"
 #include "caudal-header.h"
 
 G_BEGIN_DECLS
@@ -30,7 +31,8 @@ struct _BrokerRequest
   gpointer             response;      /* api->response struct, defaults set */
   GCancellable        *cancellable;   /* cancelled when the connection closes */
   GPtrArray           *keep;          /* GBytes the response points into */
-  GBytes              *encoded;       /* the response frame, once complete */
+  GPtrArray           *chunks;        /* BrokerOutChunk*: the reply, once complete */
+  GArray              *slices;        /* BrokerLogSlice: records sent by sendfile */
   gint64               received_us;   /* monotonic */
   gboolean             no_response;   /* Produce acks=0: complete without a reply */
   gboolean             done;
@@ -43,6 +45,15 @@ BrokerRequest *broker_request_new      (Broker              *broker,
 void           broker_request_free     (BrokerRequest *req);
 /* Encodes the response (unless no_response) and tells the connection. */
 void           broker_request_complete (BrokerRequest *req);
+/* Records to send straight from a segment file: takes @slice over and
+ * returns the CaudalBytes to put in the response (data NULL, the length),
+ * which the encoder turns into a splice. Slices are matched to splices in
+ * encoding order, so add them in the order of the response's fields. */
+CaudalBytes    broker_request_add_slice (BrokerRequest  *req,
+                                         BrokerLogSlice *slice);
+/* Sets the whole reply frame directly (no encoding). */
+void           broker_request_set_reply (BrokerRequest *req,
+                                         GBytes        *frame);
 /* Keeps @bytes alive until the response has been encoded. */
 void           broker_request_keep     (BrokerRequest *req,
                                         GBytes        *bytes);

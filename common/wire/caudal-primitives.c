@@ -387,26 +387,49 @@ void
 caudal_writer_init (CaudalWriter *w)
 {
   w->buf = g_byte_array_sized_new (256);
+  w->splices = NULL;
+  w->external_len = 0;
 }
 
 void
 caudal_writer_clear (CaudalWriter *w)
 {
   g_clear_pointer (&w->buf, g_byte_array_unref);
+  g_clear_pointer (&w->splices, g_array_unref);
+  w->external_len = 0;
 }
 
+void
+caudal_writer_enable_splices (CaudalWriter *w)
+{
+  if (w->splices == NULL)
+    w->splices = g_array_new (FALSE, FALSE, sizeof (CaudalWriterSplice));
+}
+
+const CaudalWriterSplice *
+caudal_writer_get_splices (const CaudalWriter *w,
+                           guint              *n_splices)
+{
+  *n_splices = w->splices != NULL ? w->splices->len : 0;
+  return w->splices != NULL ? (const CaudalWriterSplice *) (gconstpointer) w->splices->data : NULL;
+}
+
+/* Leaves the writer empty: the splices go too (read them first). */
 GBytes *
 caudal_writer_steal (CaudalWriter *w)
 {
   GBytes *b = g_byte_array_free_to_bytes (g_steal_pointer (&w->buf));
   w->buf = g_byte_array_sized_new (256);
+  if (w->splices != NULL)
+    g_array_set_size (w->splices, 0);
+  w->external_len = 0;
   return b;
 }
 
 gsize
 caudal_writer_len (const CaudalWriter *w)
 {
-  return w->buf->len;
+  return w->buf->len + w->external_len;
 }
 
 static inline void
@@ -535,6 +558,16 @@ caudal_write_bytes (CaudalWriter      *w,
     caudal_write_uvarint (w, (guint32) (b->len + 1));
   else
     caudal_write_int32 (w, b->len);
+  if (b->len > 0 && b->data == NULL)
+    {
+      /* Bytes the caller sends itself (see CaudalWriterSplice). */
+      CaudalWriterSplice splice = { w->buf->len, (gsize) b->len };
+
+      g_return_if_fail (w->splices != NULL);
+      g_array_append_val (w->splices, splice);
+      w->external_len += (gsize) b->len;
+      return;
+    }
   if (b->len > 0)
     caudal_write_raw (w, b->data, b->len);
 }

@@ -80,12 +80,36 @@ CAUDAL_WIRE_EXPORT gboolean caudal_read_array_count     (CaudalReader *r, gboole
 typedef struct
 {
   GByteArray *buf;
+  /*< private >*/
+  GArray     *splices;        /* CaudalWriterSplice, NULL unless enabled */
+  gsize       external_len;   /* bytes the splices stand for */
 } CaudalWriter;
+
+/**
+ * CaudalWriterSplice:
+ * @at: where in the written buffer the external bytes belong
+ * @len: how many bytes
+ *
+ * A hole for bytes the caller sends itself (a fetch's records straight
+ * from a segment file, for zero-copy). Enabled per writer: a bytes or
+ * records value with data %NULL and len > 0 then writes its length prefix
+ * and records a splice instead of copying.
+ */
+typedef struct
+{
+  gsize at;
+  gsize len;
+} CaudalWriterSplice;
 
 CAUDAL_WIRE_EXPORT void  caudal_writer_init     (CaudalWriter *w);
 CAUDAL_WIRE_EXPORT void  caudal_writer_clear    (CaudalWriter *w);
+CAUDAL_WIRE_EXPORT void  caudal_writer_enable_splices (CaudalWriter *w);
+/* The splices recorded so far, in write order (owned by the writer). */
+CAUDAL_WIRE_EXPORT const CaudalWriterSplice *caudal_writer_get_splices (const CaudalWriter *w,
+                                                                        guint              *n_splices);
 /* Returns the bytes and leaves the writer empty. */
 CAUDAL_WIRE_EXPORT GBytes *caudal_writer_steal  (CaudalWriter *w);
+/* Bytes written, counting the splices' external bytes. */
 CAUDAL_WIRE_EXPORT gsize caudal_writer_len      (const CaudalWriter *w);
 
 CAUDAL_WIRE_EXPORT void caudal_write_int8       (CaudalWriter *w, gint8 v);
