@@ -544,3 +544,42 @@ broker_topics_write_checkpoints (BrokerTopics *topics,
   return broker_checkpoint_write (start_path, start, error)
          && broker_checkpoint_write (recovery_path, recovery, error);
 }
+
+static void
+on_scheduled_flush (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!broker_log_flush_finish ((BrokerLog *) source, result, &error)
+      && !g_error_matches (error, BROKER_LOG_ERROR, BROKER_LOG_ERROR_CLOSED))
+    g_warning ("scheduled flush of %s: %s", broker_log_get_dir ((BrokerLog *) source), error->message);
+}
+
+void
+broker_topics_flush_dirty (BrokerTopics *topics)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, topics->by_name);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      BrokerTopic *topic = value;
+      BrokerLogConfig cfg;
+
+      broker_topics_log_config (topics, topic->configs, &cfg);
+      /* Kafka flushes a log here once flush.ms has passed since its last
+       * flush; the scheduler interval bounds how late that can be. */
+      if (cfg.flush_ms == G_MAXINT64)
+        continue;
+      for (guint i = 0; i < topic->partitions->len; i++)
+        {
+          BrokerPartition *part = g_ptr_array_index (topic->partitions, i);
+
+          if (broker_log_get_recovery_point (part->log) < broker_log_get_end_offset (part->log))
+            broker_log_flush_async (part->log, NULL, on_scheduled_flush, NULL);
+        }
+    }
+}

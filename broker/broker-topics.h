@@ -81,6 +81,9 @@ gboolean      broker_topics_set_configs (BrokerTopics *topics,
 /* Segment roll by time, retention, and checkpoints: called on a timer. */
 void          broker_topics_housekeeping (BrokerTopics *topics,
                                           gint64        now_ms);
+/* log.flush.scheduler.interval.ms: fsyncs (off the loop) the partitions
+ * of topics with a flush.ms that have unflushed data. */
+void          broker_topics_flush_dirty (BrokerTopics *topics);
 gboolean      broker_topics_write_checkpoints (BrokerTopics *topics,
                                                GError      **error);
 /* The log configuration a topic's overrides and the broker's keys give. */

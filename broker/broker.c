@@ -87,6 +87,15 @@ housekeeping (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static gboolean
+flush_dirty (gpointer user_data)
+{
+  Broker *broker = user_data;
+
+  broker_topics_flush_dirty (broker->topics);
+  return G_SOURCE_CONTINUE;
+}
+
 /* Writes "NAME HOST PORT" lines, atomically, for test fixtures and
  * supervisors that start us on port 0. */
 static gboolean
@@ -150,6 +159,7 @@ broker_start (Broker      *broker,
   g_autoptr(GPtrArray) advertised = NULL;
   gint64 max_connections = broker_config_get_int64 (config, "max.connections");
   gint64 check_ms;
+  gint64 flush_ms;
 
   listeners = broker_config_get_listeners (config, error);
   if (listeners == NULL)
@@ -192,6 +202,10 @@ broker_start (Broker      *broker,
   check_ms = broker_config_get_int64 (config, "log.retention.check.interval.ms");
   broker->housekeeping_id = g_timeout_add ((guint) CLAMP (check_ms, 10, G_MAXINT32), housekeeping,
                                            broker);
+  /* Kafka's default (Long.MAX_VALUE) never runs the flush scheduler. */
+  flush_ms = broker_config_get_int64 (config, "log.flush.scheduler.interval.ms");
+  if (flush_ms > 0 && flush_ms <= G_MAXINT32)
+    broker->flush_scheduler_id = g_timeout_add ((guint) flush_ms, flush_dirty, broker);
   if (ready_file != NULL && !write_ready_file (broker, ready_file, error))
     return FALSE;
   return TRUE;
@@ -263,6 +277,7 @@ broker_free (Broker *broker)
   if (broker == NULL)
     return;
   g_clear_handle_id (&broker->housekeeping_id, g_source_remove);
+  g_clear_handle_id (&broker->flush_scheduler_id, g_source_remove);
   g_clear_pointer (&broker->server, broker_server_free);
   g_clear_pointer (&broker->fetch_waiters, broker_fetch_waiters_free);
   g_clear_pointer (&broker->topics, broker_topics_close);

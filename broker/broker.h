@@ -39,6 +39,7 @@ struct _Broker
   BrokerFetchWaiters *fetch_waiters;
   GPtrArray          *endpoints;      /* BrokerEndpoint*, advertised */
   guint               housekeeping_id;
+  guint               flush_scheduler_id;
   gboolean            stopping;
 };
 
