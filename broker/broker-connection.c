@@ -341,7 +341,9 @@ handle_frame (BrokerConnection *conn,
         /* As Kafka does: no error code, the connection closes. */
         g_message ("closing connection from %s: %s", conn->peer, error->message);
       else
-        g_warning ("closing connection from %s: malformed request: %s", conn->peer,
+        /* A client's fault, not the broker's: not a warning (which a
+         * supervisor may treat as fatal), but worth a line. */
+        g_message ("closing connection from %s: malformed request: %s", conn->peer,
                    error->message);
       g_bytes_unref (copy);
       return FALSE;
@@ -377,7 +379,7 @@ process_input (BrokerConnection *conn)
       size = (gint32) GUINT32_FROM_BE (*(const guint32 *) (gconstpointer) p);
       if (size <= 0 || (gsize) size > conn->limits.max_request_size)
         {
-          g_warning ("closing connection from %s: request size %d is outside 1-%" G_GSIZE_FORMAT
+          g_message ("closing connection from %s: request size %d is outside 1-%" G_GSIZE_FORMAT
                      " (socket.request.max.bytes)", conn->peer, size, conn->limits.max_request_size);
           conn->processing = FALSE;
           broker_connection_close (conn, NULL);

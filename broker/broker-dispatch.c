@@ -29,6 +29,17 @@ static const DispatchEntry table[] = {
   { CAUDAL_API_KEY_CREATE_PARTITIONS, broker_handle_create_partitions },
   { CAUDAL_API_KEY_INCREMENTAL_ALTER_CONFIGS, broker_handle_incremental_alter_configs },
   { CAUDAL_API_KEY_DESCRIBE_CLUSTER, broker_handle_describe_cluster },
+  { CAUDAL_API_KEY_OFFSET_COMMIT, broker_handle_offset_commit },
+  { CAUDAL_API_KEY_OFFSET_FETCH, broker_handle_offset_fetch },
+  { CAUDAL_API_KEY_FIND_COORDINATOR, broker_handle_find_coordinator },
+  { CAUDAL_API_KEY_JOIN_GROUP, broker_handle_join_group },
+  { CAUDAL_API_KEY_HEARTBEAT, broker_handle_heartbeat },
+  { CAUDAL_API_KEY_LEAVE_GROUP, broker_handle_leave_group },
+  { CAUDAL_API_KEY_SYNC_GROUP, broker_handle_sync_group },
+  { CAUDAL_API_KEY_DESCRIBE_GROUPS, broker_handle_describe_groups },
+  { CAUDAL_API_KEY_LIST_GROUPS, broker_handle_list_groups },
+  { CAUDAL_API_KEY_DELETE_GROUPS, broker_handle_delete_groups },
+  { CAUDAL_API_KEY_OFFSET_DELETE, broker_handle_offset_delete },
 };
 
 static BrokerHandler
@@ -53,8 +64,8 @@ broker_dispatch (BrokerRequest *req)
 
   if (handler == NULL)
     {
-      /* Decoded but not served (groups, transactions, ACLs, SASL until
-       * their issues land): Kafka closes on APIs it does not offer. */
+      /* Decoded but not served (transactions, ACLs, SASL until their
+       * issues land): Kafka closes on APIs it does not offer. */
       g_message ("closing connection from %s: %s is not supported yet",
                  broker_request_get_peer (req), req->api->name);
       req->no_response = TRUE;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "broker-admin-util.h"
+#include "broker-group-coordinator.h"
 #include "broker-handlers.h"
 #include "caudal-error-codes.h"
 
@@ -146,6 +147,7 @@ broker_handle_delete_topics (BrokerRequest *req)
     {
       Target *t = &targets[i];
       g_autoptr(GError) error = NULL;
+      g_autofree char *topic_name = NULL;
 
       if (t->topic == NULL)
         continue;
@@ -154,6 +156,7 @@ broker_handle_delete_topics (BrokerRequest *req)
           t->topic = NULL;
           continue;
         }
+      topic_name = g_strdup (t->topic->name);
       if (!broker_topics_delete (broker->topics, t->topic, &error))
         {
           g_warning ("deleting topic %s: %s", t->name, error->message);
@@ -162,6 +165,9 @@ broker_handle_delete_topics (BrokerRequest *req)
           t->topic = NULL;
           continue;
         }
+      /* Its committed offsets go with it (Kafka does the same). */
+      if (broker->groups != NULL)
+        broker_group_coordinator_topic_deleted (broker->groups, topic_name);
       /* Only compared from now on: the topic is freed. */
       g_hash_table_add (deleted, t->topic);
       t->topic = NULL;

@@ -141,6 +141,12 @@ produce_partition (BrokerRequest                                  *req,
       out->error_code = CAUDAL_ERROR_CODE_UNKNOWN_TOPIC_OR_PARTITION;
       return;
     }
+  if (topic->internal)
+    {
+      /* __consumer_offsets belongs to the coordinator (Kafka refuses too). */
+      out->error_code = CAUDAL_ERROR_CODE_INVALID_TOPIC_EXCEPTION;
+      return;
+    }
   part = g_ptr_array_index (topic->partitions, in->index);
   out->log_start_offset = broker_log_get_start_offset (part->log);
 

@@ -21,5 +21,17 @@ void broker_handle_describe_configs         (BrokerRequest *req);
 void broker_handle_alter_configs            (BrokerRequest *req);
 void broker_handle_incremental_alter_configs (BrokerRequest *req);
 void broker_handle_describe_cluster         (BrokerRequest *req);
+/* Consumer groups (broker/group/ holds the coordinator). */
+void broker_handle_find_coordinator         (BrokerRequest *req);
+void broker_handle_join_group               (BrokerRequest *req);
+void broker_handle_sync_group               (BrokerRequest *req);
+void broker_handle_heartbeat                (BrokerRequest *req);
+void broker_handle_leave_group              (BrokerRequest *req);
+void broker_handle_offset_commit            (BrokerRequest *req);
+void broker_handle_offset_fetch             (BrokerRequest *req);
+void broker_handle_list_groups              (BrokerRequest *req);
+void broker_handle_describe_groups          (BrokerRequest *req);
+void broker_handle_delete_groups            (BrokerRequest *req);
+void broker_handle_offset_delete            (BrokerRequest *req);
 
 G_END_DECLS

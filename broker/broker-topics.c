@@ -79,6 +79,22 @@ broker_topics_log_config (BrokerTopics    *topics,
   out->index_interval_bytes = (gint32) broker_topic_config_get_int64 (c, overrides,
                                                                       "index.interval.bytes");
   out->log_append_time = g_strcmp0 (ts_type, "LogAppendTime") == 0;
+  {
+    /* Retention deletes only under cleanup.policy=delete: a compacted topic
+     * such as __consumer_offsets keeps its latest values indefinitely. */
+    g_autofree char *policy = broker_topic_config_get (c, overrides, "cleanup.policy");
+    g_auto(GStrv) policies = g_strsplit (policy != NULL ? policy : "delete", ",", -1);
+    gboolean deletes = FALSE;
+
+    for (guint i = 0; policies[i] != NULL; i++)
+      if (strcmp (g_strstrip (policies[i]), "delete") == 0)
+        deletes = TRUE;
+    if (!deletes)
+      {
+        out->retention_ms = -1;
+        out->retention_bytes = -1;
+      }
+  }
 }
 
 static char *
@@ -489,7 +505,6 @@ broker_topics_housekeeping (BrokerTopics *topics,
 {
   GHashTableIter iter;
   gpointer value;
-  gboolean moved = FALSE;
 
   g_hash_table_iter_init (&iter, topics->by_name);
   while (g_hash_table_iter_next (&iter, NULL, &value))
@@ -500,23 +515,21 @@ broker_topics_housekeeping (BrokerTopics *topics,
         {
           BrokerPartition *part = g_ptr_array_index (topic->partitions, i);
           g_autoptr(GError) error = NULL;
-          gint64 start = broker_log_get_start_offset (part->log);
 
           if (!broker_log_maybe_roll (part->log, now_ms, &error))
             g_warning ("topic %s partition %u: %s", topic->name, i, error->message);
           if (broker_log_apply_retention (part->log, now_ms) > 0)
             g_debug ("retention on %s-%u moved the start offset to %" G_GINT64_FORMAT, topic->name,
                      i, broker_log_get_start_offset (part->log));
-          if (broker_log_get_start_offset (part->log) != start)
-            moved = TRUE;
         }
     }
-  if (moved)
-    {
-      g_autoptr(GError) error = NULL;
-      if (!broker_topics_write_checkpoints (topics, &error))
-        g_warning ("%s", error->message);
-    }
+  /* Start offsets move by retention and DeleteRecords, recovery points by
+   * flushes: record both, as Kafka's periodic checkpoint tasks do. */
+  {
+    g_autoptr(GError) error = NULL;
+    if (!broker_topics_write_checkpoints (topics, &error))
+      g_warning ("%s", error->message);
+  }
 }
 
 gboolean

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "broker-fetch-waiters.h"
+#include "broker-group-coordinator.h"
+#include "broker-group-store.h"
 #include "broker-meta-store.h"
 #include "broker-producers.h"
 #include "broker-server.h"
@@ -19,6 +21,72 @@ endpoint_free (BrokerEndpoint *ep)
   g_free (ep->name);
   g_free (ep->host);
   g_free (ep);
+}
+
+static gint64
+wall_clock_ms (gpointer user_data)
+{
+  return g_get_real_time () / 1000;
+}
+
+static void arm_group_timer (Broker *broker, gint64 delay_ms);
+
+static gboolean
+on_group_timer (gpointer user_data)
+{
+  Broker *broker = user_data;
+  gint64 next;
+
+  broker->group_timer_id = 0;
+  next = broker_group_coordinator_tick (broker->groups);
+  /* Wake at the next deadline, and at least every second for the
+   * offset-expiry check. */
+  arm_group_timer (broker, next < 0 ? 1000 : MIN (next, 1000));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+arm_group_timer (Broker *broker,
+                 gint64  delay_ms)
+{
+  g_clear_handle_id (&broker->group_timer_id, g_source_remove);
+  broker->group_timer_id = g_timeout_add ((guint) CLAMP (delay_ms, 0, 1000), on_group_timer, broker);
+}
+
+/* A membership change may have set a nearer deadline: tick soon. */
+static void
+on_group_wakeup (gpointer user_data)
+{
+  Broker *broker = user_data;
+
+  if (broker->group_timer_id != 0)
+    arm_group_timer (broker, 0);
+}
+
+static gboolean
+open_groups (Broker  *broker,
+             GError **error)
+{
+  BrokerConfig *config = broker->config;
+  BrokerGroupConfig cfg;
+
+  broker->group_store = broker_group_store_new (broker->topics,
+                                                broker_config_get_int32 (config, "offsets.topic.num.partitions"),
+                                                error);
+  if (broker->group_store == NULL)
+    return FALSE;
+  broker_group_config_init_defaults (&cfg);
+  cfg.min_session_timeout_ms = broker_config_get_int32 (config, "group.min.session.timeout.ms");
+  cfg.max_session_timeout_ms = broker_config_get_int32 (config, "group.max.session.timeout.ms");
+  cfg.initial_rebalance_delay_ms = broker_config_get_int32 (config, "group.initial.rebalance.delay.ms");
+  if (broker_config_is_known ("group.max.size"))
+    cfg.max_group_size = broker_config_get_int32 (config, "group.max.size");
+  cfg.offsets_retention_ms = broker_config_get_int64 (config, "offsets.retention.minutes") * 60 * 1000;
+  if (broker_config_is_known ("offset.metadata.max.bytes"))
+    cfg.offset_metadata_max_bytes = broker_config_get_int32 (config, "offset.metadata.max.bytes");
+  broker->groups = broker_group_coordinator_new (&cfg, broker->group_store, wall_clock_ms, NULL);
+  broker_group_coordinator_set_wakeup (broker->groups, on_group_wakeup, broker);
+  return broker_group_coordinator_load (broker->groups, error);
 }
 
 Broker *
@@ -70,6 +138,8 @@ broker_new (BrokerConfig *config,
 
   broker->topics = broker_topics_open (config, store, broker->data_dir, error);
   if (broker->topics == NULL)
+    return NULL;
+  if (!open_groups (broker, error))
     return NULL;
   broker->producers = broker_producers_new ();
   broker->fetch_waiters = broker_fetch_waiters_new (broker);
@@ -206,6 +276,7 @@ broker_start (Broker      *broker,
   flush_ms = broker_config_get_int64 (config, "log.flush.scheduler.interval.ms");
   if (flush_ms > 0 && flush_ms <= G_MAXINT32)
     broker->flush_scheduler_id = g_timeout_add ((guint) flush_ms, flush_dirty, broker);
+  arm_group_timer (broker, 0);
   if (ready_file != NULL && !write_ready_file (broker, ready_file, error))
     return FALSE;
   return TRUE;
@@ -260,7 +331,9 @@ broker_stop (Broker      *broker,
   st->user_data = user_data;
   if (broker->server != NULL)
     broker_server_stop_accepting (broker->server);
-  /* Long polls end now rather than at their max_wait_ms. */
+  /* Long polls and rebalances end now rather than at their timeouts. */
+  if (broker->groups != NULL)
+    broker_group_coordinator_shutdown (broker->groups);
   broker_fetch_waiters_wake_all (broker->fetch_waiters);
   if (broker->server == NULL)
     {
@@ -280,6 +353,9 @@ broker_free (Broker *broker)
   g_clear_handle_id (&broker->flush_scheduler_id, g_source_remove);
   g_clear_pointer (&broker->server, broker_server_free);
   g_clear_pointer (&broker->fetch_waiters, broker_fetch_waiters_free);
+  g_clear_handle_id (&broker->group_timer_id, g_source_remove);
+  g_clear_pointer (&broker->groups, broker_group_coordinator_free);
+  g_clear_pointer (&broker->group_store, broker_group_store_free);
   g_clear_pointer (&broker->topics, broker_topics_close);
   g_clear_pointer (&broker->producers, broker_producers_free);
   g_clear_pointer (&broker->store, broker_meta_store_free);

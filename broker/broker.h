@@ -17,6 +17,8 @@ typedef struct _BrokerTopics    BrokerTopics;
 typedef struct _BrokerProducers BrokerProducers;
 typedef struct _BrokerFetchWaiters BrokerFetchWaiters;
 typedef struct _BrokerMetaStore BrokerMetaStore;
+typedef struct _BrokerGroupCoordinator BrokerGroupCoordinator;
+typedef struct _BrokerGroupStore BrokerGroupStore;
 
 /* An address clients are told to use: one per listener. */
 typedef struct
@@ -37,6 +39,9 @@ struct _Broker
   BrokerServer       *server;
   BrokerProducers    *producers;
   BrokerFetchWaiters *fetch_waiters;
+  BrokerGroupStore   *group_store;    /* __consumer_offsets */
+  BrokerGroupCoordinator *groups;
+  guint               group_timer_id;
   GPtrArray          *endpoints;      /* BrokerEndpoint*, advertised */
   guint               housekeeping_id;
   guint               flush_scheduler_id;
