@@ -223,12 +223,27 @@ broker_topics_close (BrokerTopics *topics)
 {
   g_autoptr(GError) error = NULL;
 
+  GHashTableIter iter;
+  gpointer value;
+
   if (topics == NULL)
     return;
+  /* Flush first, so the recovery points written next cover everything. */
+  g_hash_table_iter_init (&iter, topics->by_name);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      BrokerTopic *topic = value;
+      for (guint i = 0; i < topic->partitions->len; i++)
+        {
+          BrokerPartition *part = g_ptr_array_index (topic->partitions, i);
+          g_autoptr(GError) flush_error = NULL;
+          if (part->log != NULL && !broker_log_flush (part->log, &flush_error))
+            g_warning ("closing %s: %s", broker_log_get_dir (part->log), flush_error->message);
+        }
+    }
   if (g_hash_table_size (topics->by_name) > 0
       && !broker_topics_write_checkpoints (topics, &error))
     g_warning ("%s", error->message);
-  /* Closing a log flushes it. */
   g_hash_table_unref (topics->by_name);
   g_free (topics->data_dir);
   g_free (topics);
