@@ -367,8 +367,11 @@ process_input (BrokerConnection *conn)
   if (conn->processing)
     return;
   conn->processing = TRUE;
+  /* Frames already buffered count too: stop at either limit, not just
+   * stop reading the socket. */
   while (!conn->closed && !conn->draining
-         && g_queue_get_length (&conn->pending) < conn->limits.max_pending_requests)
+         && g_queue_get_length (&conn->pending) < conn->limits.max_pending_requests
+         && conn->out_bytes < conn->limits.max_output_bytes)
     {
       gsize avail = conn->in->len - conn->in_pos;
       const guint8 *p = conn->in->data + conn->in_pos;
@@ -376,7 +379,12 @@ process_input (BrokerConnection *conn)
 
       if (avail < 4)
         break;
-      size = (gint32) GUINT32_FROM_BE (*(const guint32 *) (gconstpointer) p);
+      {
+        guint32 be;
+        /* The prefix may sit at any alignment in the buffer. */
+        memcpy (&be, p, sizeof be);
+        size = (gint32) GUINT32_FROM_BE (be);
+      }
       if (size <= 0 || (gsize) size > conn->limits.max_request_size)
         {
           g_message ("closing connection from %s: request size %d is outside 1-%" G_GSIZE_FORMAT

@@ -42,7 +42,7 @@ broker_producers_new (void)
   BrokerProducers *producers = g_new0 (BrokerProducers, 1);
 
   /* Ids must not repeat across restarts and nothing is stored: start from
-   * the wall clock in milliseconds, shifted to leave room for a million
+   * the wall clock in milliseconds, shifted to leave room for 1024
    * ids per millisecond of downtime. */
   producers->next_id = (g_get_real_time () / 1000) << 10;
   return producers;

@@ -154,6 +154,10 @@ housekeeping (gpointer user_data)
   Broker *broker = user_data;
 
   broker_topics_housekeeping (broker->topics, g_get_real_time () / 1000);
+  /* __consumer_offsets only grows (commits, rebalances): re-write each
+   * partition's live state once it holds more than a segment's worth. */
+  if (broker->groups != NULL)
+    broker_group_coordinator_compact (broker->groups, 100 * 1024 * 1024);
   return G_SOURCE_CONTINUE;
 }
 

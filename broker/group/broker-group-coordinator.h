@@ -47,6 +47,10 @@ gboolean broker_group_coordinator_load (BrokerGroupCoordinator *coord,
 /* Runs every deadline that has passed; returns the milliseconds until the
  * next one, or -1 when none is pending. */
 gint64   broker_group_coordinator_tick (BrokerGroupCoordinator *coord);
+/* Compacts the partitions of __consumer_offsets holding more than
+ * @max_bytes by re-writing their live state (docs/groups.md). */
+guint    broker_group_coordinator_compact (BrokerGroupCoordinator *coord,
+                                           gint64                  max_bytes);
 /* Answers every waiting JoinGroup/SyncGroup with NOT_COORDINATOR (the
  * broker is stopping; clients will find the coordinator again). */
 void     broker_group_coordinator_shutdown (BrokerGroupCoordinator *coord);

@@ -602,3 +602,58 @@ coordinator_expire_offsets (BrokerGroupCoordinator *coord)
       coordinator_remove_group (coord, group);
     }
 }
+
+/* ---- compaction ---- */
+
+static void
+snapshot_partition (BrokerGroupStore *store,
+                    gint32            partition,
+                    gpointer          user_data)
+{
+  BrokerGroupCoordinator *coord = user_data;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, coord->groups);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Group *group = value;
+      g_autoptr(GArray) entries = NULL;
+      g_autoptr(GPtrArray) values = NULL;
+      g_autoptr(GError) error = NULL;
+      GHashTableIter oi;
+      gpointer ov;
+      gboolean needs_flush = FALSE;
+
+      if (group->state == GROUP_DEAD
+          || broker_group_store_partition_for (store, group->group_id) != partition)
+        continue;
+      group_persist (coord, group);
+      entries = g_array_new (FALSE, TRUE, sizeof (BrokerOffsetCommitEntry));
+      values = g_ptr_array_new_with_free_func ((GDestroyNotify) broker_offset_commit_value_free);
+      g_hash_table_iter_init (&oi, group->offsets);
+      while (g_hash_table_iter_next (&oi, NULL, &ov))
+        {
+          GroupOffset *o = ov;
+          BrokerOffsetCommitValue *v = broker_offset_commit_value_new (o->offset, o->leader_epoch,
+                                                                       o->metadata, o->commit_timestamp);
+          BrokerOffsetCommitEntry e = { o->topic, o->partition, v };
+          g_ptr_array_add (values, v);
+          g_array_append_val (entries, e);
+        }
+      if (entries->len > 0
+          && !broker_group_store_write_offsets (store, group->group_id,
+                                                (const BrokerOffsetCommitEntry *) (gpointer) entries->data,
+                                                entries->len, &needs_flush, &error))
+        g_warning ("group %s: snapshot of offsets failed: %s", group->group_id, error->message);
+    }
+}
+
+guint
+broker_group_coordinator_compact (BrokerGroupCoordinator *coord,
+                                  gint64                  max_bytes)
+{
+  if (coord->store == NULL)
+    return 0;
+  return broker_group_store_compact (coord->store, max_bytes, snapshot_partition, coord);
+}

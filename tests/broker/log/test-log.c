@@ -201,7 +201,7 @@ test_roll_by_size (Fixture       *f,
 {
   g_autoptr(BrokerLog) log = NULL;
   gsize len;
-  g_autofree guint8 *probe = log_test_make_batch (2, T0, 1, 50, &len);
+  g_free (log_test_make_batch (2, T0, 1, 50, &len));
   gint64 offset = 0;
 
   /* Room for exactly three batches per segment. */
@@ -283,7 +283,7 @@ fill_timed_log (Fixture *f)
 {
   BrokerLog *log;
   gsize len;
-  g_autofree guint8 *probe = log_test_make_batch (4, T0, 10, 20, &len);
+  g_free (log_test_make_batch (4, T0, 10, 20, &len));
 
   f->cfg.segment_bytes = (gint64) (7 * len);
   f->cfg.index_interval_bytes = (gint32) len;
@@ -346,7 +346,7 @@ test_index_lookups (Fixture       *f,
 {
   g_autoptr(BrokerLog) log = fill_timed_log (f);
   gsize len;
-  g_autofree guint8 *probe = log_test_make_batch (4, T0, 10, 20, &len);
+  g_free (log_test_make_batch (4, T0, 10, 20, &len));
   g_autofree char *index = log_test_segment_path (f->dir, 0, ".index");
   g_autofree char *timeindex = log_test_segment_path (f->dir, 0, ".timeindex");
   g_autofree char *index_data = NULL;
