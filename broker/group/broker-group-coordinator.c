@@ -241,8 +241,7 @@ group_supports_protocols (Group                   *group,
                           const BrokerJoinRequest *req,
                           GroupMember             *self)
 {
-  if (g_hash_table_size (group->members) == 0
-      || (g_hash_table_size (group->members) == 1 && self != NULL))
+  if (g_hash_table_size (group->members) == 0)
     return req->protocol_type != NULL && *req->protocol_type != '\0' && req->n_protocols > 0;
   if (g_strcmp0 (req->protocol_type, group->protocol_type) != 0)
     return FALSE;
@@ -252,7 +251,9 @@ group_supports_protocols (Group                   *group,
       for (guint i = 0; i < group->member_order->len && all; i++)
         {
           GroupMember *m = g_ptr_array_index (group->member_order, i);
-          if (m != self && !member_supports (m, req->protocols[p].name))
+          /* The member's own current protocols count too (Kafka's
+           * supportedProtocols includes them). */
+          if (!member_supports (m, req->protocols[p].name))
             all = FALSE;
         }
       if (all)
@@ -318,8 +319,11 @@ add_member (Group                   *group,
   g_ptr_array_add (group->member_order, m);
   if (m->group_instance_id != NULL)
     g_hash_table_insert (group->static_members, m->group_instance_id, m->member_id);
-  if (group->protocol_type == NULL)
-    group->protocol_type = g_strdup (req->protocol_type);
+  if (group->protocol_type == NULL || g_hash_table_size (group->members) == 1)
+    {
+      g_free (group->protocol_type);
+      group->protocol_type = g_strdup (req->protocol_type);
+    }
   if (group->leader_id == NULL)
     group->leader_id = g_strdup (member_id);
   return m;
@@ -395,8 +399,8 @@ remove_member (BrokerGroupCoordinator *coord,
                            ? g_strdup (((GroupMember *) g_ptr_array_index (group->member_order, 0))->member_id)
                            : NULL;
     }
-  if (g_hash_table_size (group->members) == 0)
-    g_clear_pointer (&group->protocol_type, g_free);
+  /* Like Kafka, an emptied group keeps its protocol type: ListGroups and
+   * DescribeGroups still show "consumer". */
 }
 
 static gint32
@@ -456,6 +460,9 @@ prepare_rebalance (BrokerGroupCoordinator *coord,
       m->assignment = g_bytes_new (NULL, 0);
     }
   set_state (coord, group, GROUP_PREPARING_REBALANCE);
+  group->sync_deadline = 0;
+  for (guint i = 0; i < group->member_order->len; i++)
+    ((GroupMember *) g_ptr_array_index (group->member_order, i))->pending_sync = FALSE;
   if (was_empty && coord->cfg.initial_rebalance_delay_ms > 0)
     {
       /* group.initial.rebalance.delay.ms: wait for more members of a new
@@ -565,6 +572,7 @@ send_join_response (BrokerGroupCoordinator *coord,
     }
   schedule_session (coord, m);
   m->is_new = FALSE;
+  m->pending_sync = TRUE;
   cb (&result, data);
 }
 
@@ -579,7 +587,9 @@ complete_join (BrokerGroupCoordinator *coord,
   for (guint i = 0; i < group->member_order->len; i++)
     {
       GroupMember *m = g_ptr_array_index (group->member_order, i);
-      if (m->join_callback == NULL)
+      /* Static members stay: they are expected back (KIP-345); only their
+       * session timeout removes them. */
+      if (m->join_callback == NULL && m->group_instance_id == NULL)
         g_ptr_array_add (silent, m);
     }
   for (guint i = 0; i < silent->len; i++)
@@ -610,6 +620,9 @@ complete_join (BrokerGroupCoordinator *coord,
   /* Members that never sync (a dead leader) must not hold the group
    * forever: the rebalance timeout bounds this phase too. */
   group->rebalance_deadline = coordinator_now (coord) + max_rebalance_timeout (group);
+  group->sync_deadline = group->rebalance_deadline;
+  for (guint i = 0; i < group->member_order->len; i++)
+    ((GroupMember *) g_ptr_array_index (group->member_order, i))->pending_sync = TRUE;
 
   /* Answer everyone; callbacks may re-enter, so work from a copy. */
   joined = g_ptr_array_copy (group->member_order, NULL, NULL);
@@ -664,6 +677,16 @@ join_new_member (BrokerGroupCoordinator  *coord,
           GroupMember *old = g_hash_table_lookup (group->members, old_id);
           g_message ("group %s: static member %s replaced %s by %s", group->group_id,
                      req->group_instance_id, old_id, member_id);
+          /* Whatever the old instance waits for is fenced (Kafka's
+           * replaceStaticMember). */
+          if (old->join_callback != NULL)
+            {
+              BrokerJoinCallback cb = old->join_callback;
+              gpointer data = old->join_data;
+              old->join_callback = NULL;
+              respond_join_error (cb, data, CAUDAL_ERROR_CODE_FENCED_INSTANCE_ID, old->member_id);
+            }
+          respond_sync (old, CAUDAL_ERROR_CODE_FENCED_INSTANCE_ID, group);
           remove_member (coord, group, old);
         }
     }
@@ -760,6 +783,13 @@ broker_group_join (BrokerGroupCoordinator  *coord,
             try_complete_join (coord, group);
           else
             prepare_rebalance (coord, group, "a new member joined");
+          return;
+        }
+      if (req->group_instance_id != NULL
+          && g_hash_table_contains (group->static_members, req->group_instance_id))
+        {
+          /* The instance rejoined under a new id: this is the old one. */
+          respond_join_error (callback, user_data, CAUDAL_ERROR_CODE_FENCED_INSTANCE_ID, req->member_id);
           return;
         }
       respond_join_error (callback, user_data, CAUDAL_ERROR_CODE_UNKNOWN_MEMBER_ID, req->member_id);
@@ -892,12 +922,14 @@ broker_group_sync (BrokerGroupCoordinator  *coord,
       sync_error (callback, user_data, CAUDAL_ERROR_CODE_REBALANCE_IN_PROGRESS);
       return;
     case GROUP_STABLE:
+      m->pending_sync = FALSE;
       schedule_session (coord, m);
       m->sync_callback = callback;
       m->sync_data = user_data;
       respond_sync (m, CAUDAL_ERROR_CODE_NONE, group);
       return;
     case GROUP_COMPLETING_REBALANCE:
+      m->pending_sync = FALSE;
       if (m->sync_callback != NULL)
         respond_sync (m, CAUDAL_ERROR_CODE_REBALANCE_IN_PROGRESS, group);
       m->sync_callback = callback;
@@ -1118,6 +1150,29 @@ group_tick (BrokerGroupCoordinator *coord,
       for (guint i = 0; i < unsynced->len; i++)
         remove_member (coord, group, g_ptr_array_index (unsynced, i));
       prepare_rebalance (coord, group, "members did not sync in time");
+    }
+
+  if (group->state == GROUP_STABLE && group->sync_deadline != 0)
+    {
+      if (now >= group->sync_deadline)
+        {
+          /* Kafka's pending-sync timeout: a member that got its join
+           * response but never synced is gone. */
+          g_autoptr(GPtrArray) unsynced = g_ptr_array_new ();
+          group->sync_deadline = 0;
+          for (guint i = 0; i < group->member_order->len; i++)
+            {
+              GroupMember *m = g_ptr_array_index (group->member_order, i);
+              if (m->pending_sync)
+                g_ptr_array_add (unsynced, m);
+            }
+          for (guint i = 0; i < unsynced->len; i++)
+            remove_member (coord, group, g_ptr_array_index (unsynced, i));
+          if (unsynced->len > 0)
+            prepare_rebalance (coord, group, "members did not sync in time");
+        }
+      else
+        next = MIN (next, group->sync_deadline);
     }
 
   if (group->state == GROUP_PREPARING_REBALANCE && group->initial_delay_end != 0)

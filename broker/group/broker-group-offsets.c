@@ -231,13 +231,14 @@ check_commit (BrokerGroupCoordinator *coord,
       if (current != NULL && g_strcmp0 (current, member_id) != 0)
         return CAUDAL_ERROR_CODE_FENCED_INSTANCE_ID;
     }
-  if (group->state == GROUP_COMPLETING_REBALANCE)
-    return CAUDAL_ERROR_CODE_REBALANCE_IN_PROGRESS;
   m = member_id != NULL ? g_hash_table_lookup (group->members, member_id) : NULL;
   if (m == NULL)
     return CAUDAL_ERROR_CODE_UNKNOWN_MEMBER_ID;
   if (generation != group->generation)
     return CAUDAL_ERROR_CODE_ILLEGAL_GENERATION;
+  /* The member is current but the assignment is being synced. */
+  if (group->state == GROUP_COMPLETING_REBALANCE)
+    return CAUDAL_ERROR_CODE_REBALANCE_IN_PROGRESS;
   /* A commit is a sign of life. */
   m->session_deadline = coordinator_now (coord) + m->session_timeout_ms;
   return CAUDAL_ERROR_CODE_NONE;
@@ -262,11 +263,12 @@ broker_group_commit_offsets (BrokerGroupCoordinator *coord,
   g_autoptr(GError) local_error = NULL;
   gboolean needs_flush = FALSE;
 
-  if (group_id == NULL || *group_id == '\0')
+  if (group_id == NULL)
     {
       callback (CAUDAL_ERROR_CODE_INVALID_GROUP_ID, user_data);
       return;
     }
+  /* "" is a valid id for commits (Kafka keeps it for old clients). */
   group = coordinator_get_group (coord, group_id);
   if (group == NULL)
     {
@@ -433,13 +435,15 @@ remove_offsets (BrokerGroupCoordinator *coord,
 {
   g_autoptr(GPtrArray) removed = g_ptr_array_new_with_free_func ((GDestroyNotify) group_offset_free);
   GHashTableIter iter;
-  gpointer value;
+  gpointer key, value;
 
   g_hash_table_iter_init (&iter, group->offsets);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
+  while (g_hash_table_iter_next (&iter, &key, &value))
     if (pred (value, data))
       {
+        /* Stealing hands us the key too. */
         g_hash_table_iter_steal (&iter);
+        g_free (key);
         g_ptr_array_add (removed, value);
       }
   store_tombstones (coord, group->group_id, removed);
@@ -449,25 +453,35 @@ remove_offsets (BrokerGroupCoordinator *coord,
 /* Whether a member's consumer-protocol subscription names @topic. The
  * subscription (ConsumerProtocolSubscription) starts with an int16
  * version and an array of string topics. */
+/* Whether a member's consumer-protocol subscription names @topic. The
+ * subscription (ConsumerProtocolSubscription) starts with an int16
+ * version and an array of string topics. One that cannot be read counts
+ * as subscribed, as Kafka's isSubscribedToTopic does. */
 static gboolean
 subscription_has_topic (GBytes     *metadata,
                         const char *topic)
 {
-  gsize len;
+  gsize len = 0;
   const guint8 *p = metadata != NULL ? g_bytes_get_data (metadata, &len) : NULL;
   gsize pos = 2;
   gint32 n;
 
   if (p == NULL || len < 6)
-    return FALSE;
-  n = (gint32) GUINT32_FROM_BE (*(const guint32 *) (gconstpointer) (p + pos));
+    return TRUE;
+  n = (gint32) (((guint32) p[2] << 24) | ((guint32) p[3] << 16) | ((guint32) p[4] << 8) | p[5]);
   pos += 4;
-  for (gint32 i = 0; i < n && pos + 2 <= len; i++)
+  if (n < 0)
+    return TRUE;
+  for (gint32 i = 0; i < n; i++)
     {
-      guint16 slen = (guint16) ((p[pos] << 8) | p[pos + 1]);
+      guint16 slen;
+
+      if (pos + 2 > len)
+        return TRUE;
+      slen = (guint16) ((p[pos] << 8) | p[pos + 1]);
       pos += 2;
       if (pos + slen > len)
-        return FALSE;
+        return TRUE;
       if (slen == strlen (topic) && memcmp (p + pos, topic, slen) == 0)
         return TRUE;
       pos += slen;

@@ -39,6 +39,7 @@ typedef struct
   gpointer           sync_data;
   gint64             session_deadline;   /* ms; 0 while not ticking */
   gboolean           is_new;             /* joined during this rebalance */
+  gboolean           pending_sync;       /* got its join response, has not synced yet */
 } GroupMember;
 
 typedef struct
@@ -66,6 +67,7 @@ typedef struct
   GHashTable *pending_members;    /* member ids handed out by MEMBER_ID_REQUIRED → deadline */
   GHashTable *offsets;            /* "topic\x1fpartition" → GroupOffset* (owned) */
   gint64      rebalance_deadline; /* ms; 0 when not rebalancing */
+  gint64      sync_deadline;      /* ms; members still pending_sync then are dropped */
   gint64      initial_delay_end;  /* ms; initial rebalance delay of an empty group */
   gint64      initial_delay_limit;
 } Group;

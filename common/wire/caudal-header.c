@@ -145,8 +145,12 @@ caudal_response_header_encode (CaudalWriter *w,
     caudal_write_uvarint (w, 0);
 }
 
-/* A frame is exactly its header and body: bytes left over mean the two
- * sides disagree on the layout, which must not pass silently. */
+/* A response is exactly its header and body: bytes left over mean the two
+ * sides disagree on the layout (how a client notices a KIP-511 v0-layout
+ * ApiVersions answer). Requests are read as Kafka reads them: bytes after
+ * the body are ignored, because real clients send some (librdkafka 2.0's
+ * ListGroups v4 repeats the tag byte; its OffsetFetch v7 leaves a
+ * reserved count behind). */
 static gboolean
 decode_body_whole (CaudalReader           *r,
                    const CaudalApiDesc    *api,
@@ -154,12 +158,13 @@ decode_body_whole (CaudalReader           *r,
                    gint16                  version,
                    CaudalArena            *arena,
                    gpointer                out,
+                   gboolean                allow_trailing,
                    GError                **error)
 {
   if (!caudal_message_decode (desc, version, caudal_api_is_flexible (api, version), r, arena,
                               out, error))
     return FALSE;
-  if (r->pos != r->len)
+  if (r->pos != r->len && !allow_trailing)
     {
       caudal_reader_set_error (r, error, CAUDAL_WIRE_ERROR_INVALID,
                                "%" G_GSIZE_FORMAT " bytes left after the %s v%d body",
@@ -211,7 +216,7 @@ caudal_request_decode (const guint8  *frame,
                                "request exceeds the decode memory limit");
       return FALSE;
     }
-  return decode_body_whole (&r, api, api->request, version, arena, out->body, error);
+  return decode_body_whole (&r, api, api->request, version, arena, out->body, TRUE, error);
 }
 
 static void
@@ -273,5 +278,5 @@ caudal_response_decode (const guint8        *frame,
   if (!caudal_response_header_decode (&r, caudal_response_header_version (api->key, version),
                                       correlation_id, error))
     return FALSE;
-  return decode_body_whole (&r, api, api->response, version, arena, out, error);
+  return decode_body_whole (&r, api, api->response, version, arena, out, FALSE, error);
 }

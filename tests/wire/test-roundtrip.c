@@ -273,6 +273,39 @@ test_frames (void)
       }
 }
 
+/* Kafka ignores bytes after a request body (librdkafka 2.0 sends some);
+ * a response with bytes left over is refused (KIP-511 fallback relies on
+ * it). */
+static void
+test_trailing_bytes (void)
+{
+  const CaudalApiDesc *api = caudal_api_lookup (CAUDAL_API_KEY_LIST_GROUPS);
+  CaudalListGroupsRequest lg;
+  CaudalListGroupsResponse resp;
+  g_auto(CaudalWriter) w = { 0 };
+  g_autoptr(CaudalArena) arena = caudal_arena_new (0);
+  g_autoptr(GError) error = NULL;
+  CaudalRequest req;
+  gint32 corr = 0;
+
+  caudal_message_init (api->request, &lg);
+  caudal_writer_init (&w);
+  caudal_request_encode (&w, api, 4, 42, "t", &lg);
+  caudal_write_int8 (&w, 0);   /* the extra tag byte librdkafka 2.0 writes */
+  g_assert_true (caudal_request_decode (w.buf->data + 4, w.buf->len - 4, arena, &req, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (req.header.correlation_id, ==, 42);
+
+  caudal_message_init (api->response, &resp);
+  caudal_writer_clear (&w);
+  caudal_writer_init (&w);
+  caudal_response_encode (&w, api, 4, 43, &resp);
+  caudal_write_int8 (&w, 0);
+  g_assert_false (caudal_response_decode (w.buf->data + 4, w.buf->len - 4, api, 4, arena, &corr,
+                                          caudal_arena_alloc (arena, api->response->size), &error));
+  g_assert_error (error, CAUDAL_WIRE_ERROR, CAUDAL_WIRE_ERROR_INVALID);
+}
+
 static void
 test_unknown_and_unsupported (void)
 {
@@ -300,6 +333,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/wire/roundtrip/trailing-bytes", test_trailing_bytes);
   g_test_add_func ("/wire/roundtrip/all-apis", test_all_apis);
   g_test_add_func ("/wire/roundtrip/frames", test_frames);
   g_test_add_func ("/wire/roundtrip/unknown-and-unsupported", test_unknown_and_unsupported);
