@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* cli-main.c: `caudal COMMAND …`, or Kafka's script names (kafka-topics,
+ * kafka-topics.sh, …) behaving as that command, so cheat-sheets work. */
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli-common.h"
+
+static const CliCommand commands[] = {
+  { "topics", "kafka-topics", "Create, delete, describe, or change a topic", cli_topics_main },
+};
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out, "Usage: caudal COMMAND [OPTIONS]\n\nCommands:\n");
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-20s %s\n", commands[i].name, commands[i].summary);
+  fprintf (out, "\nRun 'caudal COMMAND --help' for a command's options. Invoked as %s\n"
+                "(or with .sh), caudal behaves as that Kafka tool.\n",
+           commands[0].kafka_name);
+}
+
+/* The command a program name stands for: "kafka-topics", "kafka-topics.sh"
+ * (any directory) → topics. */
+static const CliCommand *
+command_for_program (const char *argv0)
+{
+  g_autofree char *base = g_path_get_basename (argv0);
+
+  if (g_str_has_suffix (base, ".sh"))
+    base[strlen (base) - 3] = '\0';
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (strcmp (base, commands[i].kafka_name) == 0)
+      return &commands[i];
+  return NULL;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  const CliCommand *cmd;
+
+  setlocale (LC_ALL, "");
+  cmd = command_for_program (argv[0]);
+  if (cmd != NULL)
+    return cmd->run (argc, argv);
+
+  if (argc < 2)
+    {
+      print_usage (stderr);
+      return CLI_EXIT_USAGE;
+    }
+  if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 || strcmp (argv[1], "help") == 0)
+    {
+      print_usage (stdout);
+      return CLI_EXIT_OK;
+    }
+  if (strcmp (argv[1], "--version") == 0)
+    {
+      g_print ("caudal %s\n", CAUDAL_VERSION);
+      return CLI_EXIT_OK;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (strcmp (argv[1], commands[i].name) == 0 || strcmp (argv[1], commands[i].kafka_name) == 0)
+      {
+        /* The command sees itself as argv[0]. */
+        argv[1] = argv[0];
+        return commands[i].run (argc - 1, argv + 1);
+      }
+  g_printerr ("caudal: unknown command '%s'\n", argv[1]);
+  print_usage (stderr);
+  return CLI_EXIT_USAGE;
+}
