@@ -364,6 +364,10 @@ start_request (GTask *task)
   RequestOp *op = g_task_get_task_data (task);
   gint32 node = op->node_id == CAUDAL_NODE_CONTROLLER ? cluster->controller_id : op->node_id;
 
+  /* A controller id that names no listed broker (some brokers report
+   * one; protocol-matrix.md gotcha 15): any broker will forward. */
+  if (op->node_id == CAUDAL_NODE_CONTROLLER && caudal_cluster_get_connection (cluster, node) == NULL)
+    node = CAUDAL_NODE_ANY;
   if (node >= 0)
     {
       CaudalConnection *conn = caudal_cluster_get_connection (cluster, node);

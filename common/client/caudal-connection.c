@@ -520,6 +520,15 @@ on_api_versions (GObject      *source,
   g_autoptr(CaudalResponse) resp = caudal_connection_request_finish (conn, result, &error);
   const CaudalApiVersionsResponse *av;
 
+  if (resp == NULL && g_error_matches (error, CAUDAL_CLIENT_ERROR, CAUDAL_CLIENT_ERROR_PROTOCOL)
+      && GPOINTER_TO_INT (g_task_get_task_data (task)) == 0)
+    {
+      /* An answer we cannot read at either layout (librdkafka 2.0's mock
+       * sends one): do what librdkafka does, ask again at v0. */
+      g_task_set_task_data (task, GINT_TO_POINTER (1), NULL);
+      send_api_versions (g_steal_pointer (&task), 0);
+      return;
+    }
   if (resp == NULL)
     {
       caudal_connection_close (conn);

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-cluster.c: libcaudal's connection and cluster layers against two
+ * real peers: librdkafka's mock cluster (a third-party Kafka-protocol
+ * broker, via tests/client/mock-cluster) and caudald. Version
+ * negotiation, metadata, routing to the controller, and the "cannot
+ * connect" error. */
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "caudal-cluster.h"
+#include "caudal-error-codes.h"
+
+typedef struct
+{
+  GSubprocess *proc;
+  char        *bootstrap;
+  char        *dir;
+} Peer;
+
+/* Starts the mock cluster with @topics ("name:partitions") and reads its
+ * bootstrap line. */
+static void
+peer_start_mock (Peer        *peer,
+                 const char **topics)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GDataInputStream) in = NULL;
+  const char *path = g_getenv ("MOCK_CLUSTER");
+
+  g_assert_nonnull (path);
+  g_ptr_array_add (argv, (gpointer) path);
+  for (guint i = 0; topics[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) topics[i]);
+  g_ptr_array_add (argv, NULL);
+  peer->proc = g_subprocess_newv ((const char *const *) argv->pdata,
+                                  G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (peer->proc));
+  peer->bootstrap = g_data_input_stream_read_line (in, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (peer->bootstrap);
+}
+
+static void
+peer_start_caudald (Peer *peer)
+{
+  g_autoptr(GError) error = NULL;
+  const char *path = g_getenv ("CAUDALD");
+  g_autofree char *logdirs = NULL;
+  g_autofree char *ready = NULL;
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) fields = NULL;
+
+  g_assert_nonnull (path);
+  peer->dir = g_dir_make_tmp ("caudal-client-XXXXXX", &error);
+  g_assert_no_error (error);
+  logdirs = g_strdup_printf ("log.dirs=%s/data", peer->dir);
+  ready = g_build_filename (peer->dir, "ready", NULL);
+  peer->proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, path,
+                                 "--override", "listeners=PLAINTEXT://127.0.0.1:0",
+                                 "--override", logdirs,
+                                 "--override", "num.partitions=3",
+                                 "--ready-file", ready, NULL);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 1000 && !g_file_test (ready, G_FILE_TEST_EXISTS); i++)
+    g_usleep (10000);
+  g_assert_true (g_file_get_contents (ready, &contents, NULL, &error));
+  fields = g_strsplit (g_strstrip (contents), " ", -1);
+  g_assert_cmpuint (g_strv_length (fields), ==, 3);
+  peer->bootstrap = g_strdup_printf ("%s:%s", fields[1], fields[2]);
+}
+
+static void
+rm_rf (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        rm_rf (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+peer_stop (Peer *peer)
+{
+  if (peer->proc != NULL)
+    {
+      if (peer->dir != NULL)
+        g_subprocess_send_signal (peer->proc, SIGTERM);
+      else
+        g_output_stream_close (g_subprocess_get_stdin_pipe (peer->proc), NULL, NULL);
+      g_subprocess_wait (peer->proc, NULL, NULL);
+      g_clear_object (&peer->proc);
+    }
+  if (peer->dir != NULL)
+    rm_rf (peer->dir);
+  g_clear_pointer (&peer->dir, g_free);
+  g_clear_pointer (&peer->bootstrap, g_free);
+}
+
+static gboolean
+refresh (CaudalCluster      *cluster,
+         const char *const  *topics,
+         gboolean            create,
+         GError            **error)
+{
+  g_auto(CaudalSync) sync = { 0 };
+
+  caudal_cluster_refresh_metadata_async (cluster, topics, create, NULL, caudal_sync_callback, &sync);
+  return caudal_cluster_refresh_metadata_finish (cluster, caudal_sync_wait (&sync), error);
+}
+
+/* Metadata of a known topic, and the version negotiated for it. */
+static void
+check_metadata (const char *bootstrap,
+                const char *topic,
+                guint       partitions,
+                gint16      metadata_max)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CaudalCluster) cluster = caudal_cluster_new (bootstrap, "test-cluster", &error);
+  const char *one[] = { topic, NULL };
+  CaudalTopicInfo *t;
+  CaudalConnection *conn;
+
+  g_assert_no_error (error);
+  refresh (cluster, one, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (caudal_cluster_get_brokers (cluster)->len, >=, 1);
+  g_assert_cmpint (caudal_cluster_get_controller_id (cluster), >=, 0);
+  t = caudal_cluster_lookup_topic (cluster, topic);
+  g_assert_nonnull (t);
+  g_assert_cmpint (t->error, ==, CAUDAL_ERROR_CODE_NONE);
+  g_assert_cmpuint (t->partitions->len, ==, partitions);
+  for (guint p = 0; p < partitions; p++)
+    {
+      CaudalPartitionInfo *pi = g_ptr_array_index (t->partitions, p);
+      g_assert_cmpint (pi->partition, ==, (gint) p);
+      g_assert_cmpint (pi->leader, >=, 0);
+    }
+  /* The connection behind a broker negotiated versions: Metadata at the
+   * peer's maximum, not ours. */
+  {
+    CaudalBrokerInfo *b = g_ptr_array_index (caudal_cluster_get_brokers (cluster), 0);
+    conn = caudal_cluster_get_connection (cluster, b->node_id);
+  }
+  g_assert_nonnull (conn);
+  {
+    g_auto(CaudalSync) sync = { 0 };
+    caudal_connection_connect_async (conn, NULL, caudal_sync_callback, &sync);
+    g_assert_true (caudal_connection_connect_finish (conn, caudal_sync_wait (&sync), &error));
+    g_assert_no_error (error);
+  }
+  g_assert_cmpint (caudal_connection_pick_version (conn, CAUDAL_API_KEY_METADATA, -1), ==, metadata_max);
+}
+
+static void
+test_mock_metadata (void)
+{
+  Peer peer = { 0 };
+  const char *topics[] = { "mock-three:3", NULL };
+
+  peer_start_mock (&peer, topics);
+  /* librdkafka 2.0.2's mock offers Metadata up to v2 (protocol-matrix.md). */
+  check_metadata (peer.bootstrap, "mock-three", 3, 2);
+  peer_stop (&peer);
+}
+
+static void
+test_caudald_metadata (void)
+{
+  Peer peer = { 0 };
+
+  peer_start_caudald (&peer);
+  /* Auto-created with num.partitions=3; Metadata at our maximum. */
+  check_metadata (peer.bootstrap, "auto-three", 3,
+                  caudal_api_lookup (CAUDAL_API_KEY_METADATA)->max_version);
+  peer_stop (&peer);
+}
+
+/* A port nothing listens on fails at once with the address in the
+ * message. */
+static void
+test_cannot_connect (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autofree char *bootstrap = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(CaudalCluster) cluster = NULL;
+  guint16 port;
+
+  /* Bind without listening: the port is ours and refuses connections. */
+  g_assert_true (g_socket_bind (sock, addr, TRUE, &error));
+  bound = g_socket_get_local_address (sock, &error);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  bootstrap = g_strdup_printf ("127.0.0.1:%u", port);
+  cluster = caudal_cluster_new (bootstrap, "test", &error);
+  g_assert_no_error (error);
+  g_assert_false (refresh (cluster, NULL, FALSE, &error));
+  g_assert_error (error, CAUDAL_CLIENT_ERROR, CAUDAL_CLIENT_ERROR_CANNOT_CONNECT);
+  expected = g_strdup_printf ("cannot connect to 127.0.0.1:%u: ", port);
+  g_assert_true (g_str_has_prefix (error->message, expected));
+}
+
+static void
+test_bad_bootstrap (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CaudalCluster) cluster = caudal_cluster_new ("localhost:notaport", "test", &error);
+
+  g_assert_null (cluster);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_null (caudal_cluster_new ("", "test", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/client/cluster/bad-bootstrap", test_bad_bootstrap);
+  g_test_add_func ("/client/cluster/cannot-connect", test_cannot_connect);
+  g_test_add_func ("/client/cluster/mock-metadata", test_mock_metadata);
+  g_test_add_func ("/client/cluster/caudald-metadata", test_caudald_metadata);
+  return g_test_run ();
+}
