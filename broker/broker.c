@@ -6,12 +6,14 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "broker-fetch-waiters.h"
 #include "broker-group-coordinator.h"
 #include "broker-group-store.h"
 #include "broker-meta-store.h"
 #include "broker-producers.h"
+#include "broker-sd-notify.h"
 #include "broker-server.h"
 #include "broker-topics.h"
 
@@ -283,6 +285,16 @@ broker_start (Broker      *broker,
   arm_group_timer (broker, 0);
   if (ready_file != NULL && !write_ready_file (broker, ready_file, error))
     return FALSE;
+  {
+    /* Type=notify: the service is up once every listener is bound. */
+    g_autoptr(GError) notify_error = NULL;
+    const BrokerEndpoint *ep = broker_get_endpoint (broker, NULL);
+    g_autofree char *state = g_strdup_printf ("READY=1\nSTATUS=serving on %s:%u\nMAINPID=%lu",
+                                              ep != NULL ? ep->host : "", ep != NULL ? ep->port : 0,
+                                              (unsigned long) getpid ());
+    if (!broker_sd_notify (state, &notify_error))
+      g_warning ("cannot tell the service manager we are ready: %s", notify_error->message);
+  }
   return TRUE;
 }
 
@@ -329,6 +341,7 @@ broker_stop (Broker      *broker,
   StopState *st = g_new0 (StopState, 1);
 
   broker->stopping = TRUE;
+  (void) broker_sd_notify ("STOPPING=1", NULL);
   st->broker = broker;
   st->deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
   st->done = done;

@@ -115,17 +115,23 @@ main (int   argc,
     }
 
   broker = broker_new (config, &error);
-  if (broker == NULL || !broker_start (broker, ready_file, &error))
+  if (broker == NULL)
     {
       g_printerr ("caudald: %s\n", error->message);
       return 1;
     }
-
+  /* Handlers first: readiness is announced inside broker_start(), and a
+   * SIGTERM right after it must already be a clean shutdown. */
   loop = g_main_loop_new (NULL, FALSE);
   st.broker = broker;
   st.loop = loop;
   g_unix_signal_add (SIGTERM, on_signal, &st);
   g_unix_signal_add (SIGINT, on_signal, &st);
+  if (!broker_start (broker, ready_file, &error))
+    {
+      g_printerr ("caudald: %s\n", error->message);
+      return 1;
+    }
   g_main_loop_run (loop);
 
   g_clear_pointer (&broker, broker_free);
