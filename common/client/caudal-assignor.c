@@ -330,6 +330,7 @@ caudal_assignor_assign (const char *name,
     }
   result = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
   sorted = g_ptr_array_copy (members, NULL, NULL);
+  g_ptr_array_set_free_func (sorted, NULL);
   g_ptr_array_sort (sorted, compare_members);
   for (guint i = 0; i < sorted->len; i++)
     {

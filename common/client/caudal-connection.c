@@ -300,26 +300,41 @@ decode_response (CaudalConnection *conn,
   return TRUE;
 }
 
+/* One frame being read; owned by the read, so a close and reconnect
+ * cannot mix up buffers. */
+typedef struct
+{
+  CaudalConnection *conn;
+  guint8           *buf;
+  gsize             len;
+} BodyRead;
+
 static void
 on_body (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
 {
-  g_autoptr(CaudalConnection) conn = user_data;
+  BodyRead *read = user_data;
+  g_autoptr(CaudalConnection) conn = read->conn;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) frame = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+  g_autoptr(GBytes) frame = NULL;
   g_autoptr(GTask) task = NULL;
+  gsize got = 0;
+  gsize want = read->len;
+  g_autofree guint8 *buf = read->buf;
   CaudalResponse *resp = NULL;
   PendingRequest *p;
   gint32 corr;
   guint32 be;
 
-  if (frame == NULL)
+  g_free (read);
+  if (!g_input_stream_read_all_finish (G_INPUT_STREAM (source), result, &got, &error) || got < want)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (error == NULL || !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         caudal_connection_close (conn);
       return;
     }
+  frame = g_bytes_new_take (g_steal_pointer (&buf), want);
   if (g_bytes_get_size (frame) < 4)
     {
       caudal_connection_close (conn);
@@ -370,9 +385,17 @@ on_size (GObject      *source,
       caudal_connection_close (conn);
       return;
     }
-  /* read_bytes may return less than asked only at end of stream. */
-  g_input_stream_read_bytes_async (G_INPUT_STREAM (source), (gsize) size, G_PRIORITY_DEFAULT,
-                                   conn->io_cancellable, on_body, g_object_ref (conn));
+  /* read_all: a reply arrives in pieces (a fetch's records follow its
+   * header through sendfile); read_bytes would stop at the first one. */
+  {
+    BodyRead *read = g_new0 (BodyRead, 1);
+
+    read->conn = g_object_ref (conn);
+    read->len = (gsize) size;
+    read->buf = g_malloc (read->len);
+    g_input_stream_read_all_async (G_INPUT_STREAM (source), read->buf, read->len, G_PRIORITY_DEFAULT,
+                                   conn->io_cancellable, on_body, read);
+  }
 }
 
 static void
