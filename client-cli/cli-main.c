@@ -12,6 +12,7 @@ static const CliCommand commands[] = {
   { "topics", "kafka-topics", "Create, delete, describe, or change a topic", cli_topics_main },
   { "consumer-groups", "kafka-consumer-groups", "List, describe, reset or delete consumer groups", cli_consumer_groups_main },
   { "configs", "kafka-configs", "Describe or change topic and broker configs", cli_configs_main },
+  { "console-producer", "kafka-console-producer", "Read lines from stdin and produce them to a topic", cli_console_producer_main },
   { "console-consumer", "kafka-console-consumer", "Read messages from a topic and print them", cli_console_consumer_main },
 };
 

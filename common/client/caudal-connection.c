@@ -46,7 +46,9 @@ struct _CaudalConnection
   gboolean           writing;
   guint8             size_buf[4];
   GHashTable        *versions;         /* api key → VersionRange* (broker's) */
-  gboolean           connected;
+  gboolean           connected;        /* connected and versions negotiated */
+  gboolean           connecting;
+  GPtrArray         *connect_waiters;  /* GTask*: callers of connect_async */
 };
 
 G_DEFINE_FINAL_TYPE (CaudalConnection, caudal_connection, G_TYPE_OBJECT)
@@ -137,6 +139,7 @@ caudal_connection_finalize (GObject *object)
   g_clear_object (&conn->io_cancellable);
   g_hash_table_unref (conn->pending);
   g_hash_table_unref (conn->versions);
+  g_ptr_array_unref (conn->connect_waiters);
   G_OBJECT_CLASS (caudal_connection_parent_class)->finalize (object);
 }
 
@@ -157,6 +160,7 @@ caudal_connection_init (CaudalConnection *conn)
   conn->io_cancellable = g_cancellable_new ();
   conn->pending = g_hash_table_new_full (NULL, NULL, NULL, NULL);
   conn->versions = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  conn->connect_waiters = g_ptr_array_new_with_free_func (g_object_unref);
   g_queue_init (&conn->writes);
 }
 
@@ -357,7 +361,7 @@ on_body (GObject      *source,
                              conn->port, p->api->name, p->version, error->message);
   else
     g_task_return_pointer (task, resp, (GDestroyNotify) caudal_response_free);
-  if (conn->connected)
+  if (conn->stream != NULL)
     read_frame (conn);
 }
 
@@ -644,7 +648,6 @@ on_connected (GObject      *source,
     }
   g_clear_handle_id (&st->timeout_id, g_source_remove);
   conn->stream = stream;
-  conn->connected = TRUE;
   g_socket_set_option (g_socket_connection_get_socket (stream), IPPROTO_TCP, TCP_NODELAY, 1, NULL);
   read_frame (conn);
   /* ApiVersions v3 first; an older broker answers error 35 and we retry
@@ -660,6 +663,31 @@ forward_cancel (GCancellable *cancellable,
   g_cancellable_cancel (user_data);
 }
 
+/* The one connect-and-negotiate flow ended: answer everyone who asked. */
+static void
+on_flow_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  CaudalConnection *conn = CAUDAL_CONNECTION (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) waiters = NULL;
+  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
+
+  conn->connecting = FALSE;
+  conn->connected = ok && conn->stream != NULL;
+  waiters = g_steal_pointer (&conn->connect_waiters);
+  conn->connect_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < waiters->len; i++)
+    {
+      GTask *task = g_ptr_array_index (waiters, i);
+      if (conn->connected)
+        g_task_return_boolean (task, TRUE);
+      else
+        g_task_return_error (task, g_error_copy (error));
+    }
+}
+
 void
 caudal_connection_connect_async (CaudalConnection   *conn,
                                  GCancellable       *cancellable,
@@ -667,25 +695,35 @@ caudal_connection_connect_async (CaudalConnection   *conn,
                                  gpointer            user_data)
 {
   g_autoptr(GTask) task = g_task_new (conn, cancellable, callback, user_data);
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  ConnectState *st = g_new0 (ConnectState, 1);
+  g_autoptr(GTask) flow = NULL;
+  g_autoptr(GSocketClient) client = NULL;
+  ConnectState *st;
 
   g_task_set_source_tag (task, caudal_connection_connect_async);
-  g_task_set_task_data (task, GINT_TO_POINTER (0), NULL);
   if (conn->connected)
     {
-      connect_state_free (st);
       g_task_return_boolean (task, TRUE);
       return;
     }
+  /* Callers arriving while a connect is under way share its outcome: one
+   * socket per connection, and no request before versions are known. */
+  g_ptr_array_add (conn->connect_waiters, g_steal_pointer (&task));
+  if (conn->connecting)
+    return;
+  conn->connecting = TRUE;
+
+  flow = g_task_new (conn, NULL, on_flow_done, NULL);
+  g_task_set_task_data (flow, GINT_TO_POINTER (0), NULL);
+  client = g_socket_client_new ();
+  st = g_new0 (ConnectState, 1);
   st->connect_cancellable = g_cancellable_new ();
   if (cancellable != NULL)
     g_cancellable_connect (cancellable, G_CALLBACK (forward_cancel),
                            g_object_ref (st->connect_cancellable), g_object_unref);
-  g_object_set_data_full (G_OBJECT (task), "connect-state", st, (GDestroyNotify) connect_state_free);
+  g_object_set_data_full (G_OBJECT (flow), "connect-state", st, (GDestroyNotify) connect_state_free);
   st->timeout_id = g_timeout_add (conn->timeout_ms, on_connect_timeout, st);
   g_socket_client_connect_to_host_async (client, conn->host, conn->port, st->connect_cancellable,
-                                         on_connected, g_steal_pointer (&task));
+                                         on_connected, g_steal_pointer (&flow));
 }
 
 gboolean
