@@ -145,12 +145,12 @@ caudal_response_header_encode (CaudalWriter *w,
     caudal_write_uvarint (w, 0);
 }
 
-/* A response is exactly its header and body: bytes left over mean the two
- * sides disagree on the layout (how a client notices a KIP-511 v0-layout
- * ApiVersions answer). Requests are read as Kafka reads them: bytes after
- * the body are ignored, because real clients send some (librdkafka 2.0's
- * ListGroups v4 repeats the tag byte; its OffsetFetch v7 leaves a
- * reserved count behind). */
+/* Bytes after a body are ignored, as Kafka's Java code ignores them: real
+ * peers send some (librdkafka 2.0's ListGroups v4 repeats the tag byte,
+ * its OffsetFetch v7 leaves a reserved count behind; its mock broker pads
+ * ListOffsets v5 answers). The exception is an ApiVersions response: there
+ * bytes left over mean the layout is not the one asked for (KIP-511's v0
+ * answer), which the client must notice to fall back. */
 static gboolean
 decode_body_whole (CaudalReader           *r,
                    const CaudalApiDesc    *api,
@@ -278,5 +278,6 @@ caudal_response_decode (const guint8        *frame,
   if (!caudal_response_header_decode (&r, caudal_response_header_version (api->key, version),
                                       correlation_id, error))
     return FALSE;
-  return decode_body_whole (&r, api, api->response, version, arena, out, FALSE, error);
+  return decode_body_whole (&r, api, api->response, version, arena, out,
+                            api->key != CAUDAL_API_KEY_API_VERSIONS, error);
 }

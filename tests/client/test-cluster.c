@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "caudal-cluster.h"
+#include "caudal-consumer.h"
+#include "caudal-producer.h"
 #include "caudal-error-codes.h"
 
 typedef struct
@@ -188,6 +190,100 @@ test_caudald_metadata (void)
   peer_stop (&peer);
 }
 
+/* Our producer writes N keyed records, our consumer reads them back from
+ * the beginning: same keys, values, order, and keyed partitions. */
+static void
+check_round_trip (const char *bootstrap,
+                  const char *topic,
+                  guint       partitions)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CaudalCluster) cluster = caudal_cluster_new (bootstrap, "test-roundtrip", &error);
+  g_autoptr(CaudalProducer) producer = NULL;
+  g_autoptr(CaudalConsumer) consumer = NULL;
+  CaudalProducerConfig cfg;
+  const guint n = 30;
+  guint got = 0;
+  gint64 next_offset[8] = { 0 };
+
+  g_assert_no_error (error);
+  caudal_producer_config_init (&cfg);
+  cfg.acks = -1;
+  producer = caudal_producer_new (cluster, &cfg);
+  for (guint i = 0; i < n; i++)
+    {
+      g_auto(CaudalSync) sync = { 0 };
+      g_autofree char *k = g_strdup_printf ("key-%u", i % 5);
+      g_autofree char *v = g_strdup_printf ("value-%u", i);
+      g_autoptr(GBytes) key = g_bytes_new (k, strlen (k));
+      g_autoptr(GBytes) value = g_bytes_new (v, strlen (v));
+      CaudalProducerResult res = { 0 };
+
+      caudal_producer_send_async (producer, topic, -1, key, value, NULL, 0, -1, NULL,
+                                  caudal_sync_callback, &sync);
+      g_assert_true (caudal_producer_send_finish (producer, caudal_sync_wait (&sync), &res, &error));
+      g_assert_no_error (error);
+      /* Java's partitioner: the same key, the same partition. */
+      g_assert_cmpint (res.partition, ==, caudal_partition_for_key ((const guint8 *) k, strlen (k), (gint32) partitions));
+      g_assert_cmpint (res.offset, ==, next_offset[res.partition]);
+      next_offset[res.partition]++;
+    }
+
+  consumer = caudal_consumer_new (cluster);
+  for (guint p = 0; p < partitions; p++)
+    caudal_consumer_assign (consumer, topic, (gint32) p, CAUDAL_OFFSET_BEGINNING);
+  for (guint attempt = 0; attempt < 50 && got < n; attempt++)
+    {
+      g_auto(CaudalSync) sync = { 0 };
+      g_autoptr(GPtrArray) messages = NULL;
+
+      caudal_consumer_poll_async (consumer, NULL, caudal_sync_callback, &sync);
+      messages = caudal_consumer_poll_finish (consumer, caudal_sync_wait (&sync), &error);
+      g_assert_no_error (error);
+      for (guint i = 0; messages != NULL && i < messages->len; i++)
+        {
+          CaudalMessage *m = g_ptr_array_index (messages, i);
+          gsize klen, vlen;
+          const char *kd = g_bytes_get_data (m->key, &klen);
+          const char *vd = g_bytes_get_data (m->value, &vlen);
+          g_autofree char *k = g_strndup (kd, klen);
+          g_autofree char *v = g_strndup (vd, vlen);
+          g_autofree char *expected_key = NULL;
+          guint index;
+
+          g_assert_true (g_str_has_prefix (v, "value-"));
+          index = (guint) g_ascii_strtoull (v + 6, NULL, 10);
+          expected_key = g_strdup_printf ("key-%u", index % 5);
+          g_assert_cmpstr (k, ==, expected_key);
+          g_assert_cmpint (m->partition, ==, caudal_partition_for_key ((const guint8 *) k, klen, (gint32) partitions));
+          got++;
+        }
+    }
+  g_assert_cmpuint (got, ==, n);
+}
+
+static void
+test_mock_round_trip (void)
+{
+  Peer peer = { 0 };
+  const char *topics[] = { "mock-rt:3", NULL };
+
+  peer_start_mock (&peer, topics);
+  check_round_trip (peer.bootstrap, "mock-rt", 3);
+  peer_stop (&peer);
+}
+
+static void
+test_caudald_round_trip (void)
+{
+  Peer peer = { 0 };
+
+  peer_start_caudald (&peer);
+  /* Auto-created with num.partitions=3. */
+  check_round_trip (peer.bootstrap, "rt-three", 3);
+  peer_stop (&peer);
+}
+
 /* A port nothing listens on fails at once with the address in the
  * message. */
 static void
@@ -238,5 +334,7 @@ main (int   argc,
   g_test_add_func ("/client/cluster/cannot-connect", test_cannot_connect);
   g_test_add_func ("/client/cluster/mock-metadata", test_mock_metadata);
   g_test_add_func ("/client/cluster/caudald-metadata", test_caudald_metadata);
+  g_test_add_func ("/client/roundtrip/mock", test_mock_round_trip);
+  g_test_add_func ("/client/roundtrip/caudald", test_caudald_round_trip);
   return g_test_run ();
 }
