@@ -656,6 +656,41 @@ join_wait (BrokerGroupCoordinator *coord,
   m->join_data = user_data;
 }
 
+/* Swaps @old for a new member @member_id in place: same position in the
+ * join order, same assignment, the request's timeouts and client details.
+ * Answers the join at once with the current generation. */
+static void
+replace_static_member (BrokerGroupCoordinator  *coord,
+                       Group                   *group,
+                       GroupMember             *old,
+                       const char              *member_id,
+                       const BrokerJoinRequest *req,
+                       BrokerJoinCallback       callback,
+                       gpointer                 user_data)
+{
+  GroupMember *m = g_new0 (GroupMember, 1);
+  guint index = 0;
+
+  m->member_id = g_strdup (member_id);
+  m->group_instance_id = g_strdup (req->group_instance_id);
+  m->protocols = g_ptr_array_new_with_free_func ((GDestroyNotify) member_protocol_free);
+  m->assignment = g_bytes_ref (old->assignment);
+  member_set_protocols (m, req);
+  g_ptr_array_find (group->member_order, old, &index);
+  g_ptr_array_index (group->member_order, index) = m;
+  g_hash_table_remove (group->static_members, old->group_instance_id);
+  g_hash_table_remove (group->members, old->member_id);
+  g_hash_table_insert (group->members, m->member_id, m);
+  g_hash_table_insert (group->static_members, m->group_instance_id, m->member_id);
+  group_persist (coord, group);
+  m->join_callback = callback;
+  m->join_data = user_data;
+  send_join_response (coord, group, m);
+  /* The member syncs next, but the group is already Stable. */
+  m->pending_sync = FALSE;
+  coordinator_wakeup (coord);
+}
+
 static void
 join_new_member (BrokerGroupCoordinator  *coord,
                  Group                   *group,
@@ -687,6 +722,16 @@ join_new_member (BrokerGroupCoordinator  *coord,
               respond_join_error (cb, data, CAUDAL_ERROR_CODE_FENCED_INSTANCE_ID, old->member_id);
             }
           respond_sync (old, CAUDAL_ERROR_CODE_FENCED_INSTANCE_ID, group);
+
+          /* Kafka's updateStaticMemberAndRebalance: in a Stable group a
+           * follower that comes back with the same subscription takes its
+           * old place and assignment without a rebalance. */
+          if (group->state == GROUP_STABLE && protocols_match (old, req)
+              && g_strcmp0 (group->leader_id, old->member_id) != 0)
+            {
+              replace_static_member (coord, group, old, member_id, req, callback, user_data);
+              return;
+            }
           remove_member (coord, group, old);
         }
     }
