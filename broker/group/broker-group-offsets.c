@@ -574,6 +574,29 @@ coordinator_remove_all_offsets (BrokerGroupCoordinator *coord,
   remove_offsets (coord, group, any_offset, NULL);
 }
 
+typedef struct
+{
+  Group *group;
+  gint64 cutoff;
+} UnsubscribedMatch;
+
+static gboolean
+unsubscribed_and_old (GroupOffset *o,
+                      gpointer     data)
+{
+  UnsubscribedMatch *m = data;
+
+  if (o->commit_timestamp >= m->cutoff)
+    return FALSE;
+  for (guint i = 0; i < m->group->member_order->len; i++)
+    {
+      GroupMember *member = g_ptr_array_index (m->group->member_order, i);
+      if (subscription_has_topic (member_metadata_for (member, m->group->protocol), o->topic))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* KIP-211: the offsets of a group expire offsets.retention.minutes after
  * the group became empty; an empty group without offsets then goes. */
 void
@@ -592,6 +615,15 @@ coordinator_expire_offsets (BrokerGroupCoordinator *coord)
 
       guint removed;
 
+      if (group->state == GROUP_STABLE && g_strcmp0 (group->protocol_type, "consumer") == 0)
+        {
+          /* KIP-496: a live consumer group drops the offsets of topics no
+           * member subscribes to any more, by their commit time. */
+          UnsubscribedMatch match = { group, cutoff };
+          if (remove_offsets (coord, group, unsubscribed_and_old, &match) > 0)
+            g_message ("group %s: offsets of unsubscribed topics expired", group->group_id);
+          continue;
+        }
       if (group->state != GROUP_EMPTY)
         continue;
       /* A group that had members: everything goes once it has been empty

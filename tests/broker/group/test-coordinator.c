@@ -2127,7 +2127,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  gboolean known_bugs = g_strcmp0 (g_getenv ("CAUDAL_TEST_KNOWN_BUGS"), "1") == 0;
 
   g_test_init (&argc, &argv, NULL);
 
@@ -2183,10 +2182,7 @@ main (int   argc,
   add ("offsets/commit-empty-group-id", test_bug_commit_empty_group_id);
   add ("join/sole-member-changes-protocol", test_bug_sole_member_changes_protocol);
 
-  /* Still different from Kafka (docs/groups.md): Stable groups do not
-   * expire the offsets of topics they no longer subscribe to (KIP-496). */
-  if (known_bugs)
-    add ("known-bug/expiry-stable-unsubscribed", test_bug_expiry_stable_unsubscribed);
+  add ("offsets/expiry-stable-unsubscribed", test_bug_expiry_stable_unsubscribed);
 
   return g_test_run ();
 }
