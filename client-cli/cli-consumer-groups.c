@@ -8,50 +8,22 @@
  * Data: FindCoordinator → DescribeGroups (members, with their
  * ConsumerProtocol assignments decoded) → OffsetFetch (every partition) →
  * ListOffsets on the partitions' leaders. Resets commit with OffsetCommit
- * (generation -1, no member) as Kafka's admin client does. */
+ * (generation -1, no member) as Kafka's admin client does.
+ *
+ * This file: the options and dispatch, --list, --delete, and the requests
+ * the other actions share; --describe is in cli-consumer-groups-describe.c,
+ * --reset-offsets in cli-consumer-groups-reset.c. */
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli-common.h"
+#include "cli-consumer-groups.h"
 
-#define MISSING "-"
+/* ---- partition rows ---- */
 
-typedef struct
-{
-  char     *bootstrap;
-  gboolean  list, describe, delete, reset;
-  char    **groups;
-  gboolean  all_groups;
-  char    **topics;
-  gboolean  all_topics;
-  gboolean  members, verbose, offsets;
-  gboolean  state_given;
-  char     *state_value;
-  gboolean  dry_run, execute, export;
-  gboolean  to_earliest, to_latest, to_current;
-  char     *to_offset, *shift_by, *to_datetime, *by_duration;
-  gint64    to_offset_n, shift_by_n;
-  char     *command_config;
-  gint      timeout;
-} GroupsOptions;
-
-/* A (topic, partition) with its numbers; offsets -1 when unknown. */
-typedef struct
-{
-  char   *topic;
-  gint32  partition;
-  gint64  committed;      /* -1: none */
-  gint64  log_end;        /* -1: unknown */
-  gint64  value;          /* scratch (new offset, timestamp result) */
-  const char *consumer_id;
-  const char *host;
-  const char *client_id;
-} PartRow;
-
-static PartRow *
-part_row_new (const char *topic,
-              gint32      partition)
+PartRow *
+cli_groups_part_row_new (const char *topic,
+                         gint32      partition)
 {
   PartRow *r = g_new0 (PartRow, 1);
 
@@ -63,8 +35,8 @@ part_row_new (const char *topic,
   return r;
 }
 
-static void
-part_row_free (gpointer p)
+void
+cli_groups_part_row_free (gpointer p)
 {
   PartRow *r = p;
 
@@ -72,9 +44,9 @@ part_row_free (gpointer p)
   g_free (r);
 }
 
-static int
-part_row_compare (gconstpointer a,
-                  gconstpointer b)
+int
+cli_groups_part_row_compare (gconstpointer a,
+                             gconstpointer b)
 {
   const PartRow *x = *(const PartRow *const *) a;
   const PartRow *y = *(const PartRow *const *) b;
@@ -85,25 +57,25 @@ part_row_compare (gconstpointer a,
   return (x->partition > y->partition) - (x->partition < y->partition);
 }
 
-static char *
-part_key (const char *topic,
-          gint32      partition)
+char *
+cli_groups_part_key (const char *topic,
+                     gint32      partition)
 {
   return g_strdup_printf ("%s\x01%d", topic, partition);
 }
 
 /* ---- Kafka's error lines ---- */
 
-static void
-print_error (const char *message)
+void
+cli_groups_print_error (const char *message)
 {
   g_print ("\nError: %s\n", message);
 }
 
 /* The Java exception Kafka's admin client raises for @code, as its
  * toString() reads. */
-static char *
-java_exception (gint16 code)
+char *
+cli_groups_java_exception (gint16 code)
 {
   const char *cls = NULL;
 
@@ -125,13 +97,6 @@ java_exception (gint16 code)
 }
 
 /* ---- FindCoordinator ---- */
-
-typedef struct
-{
-  gint32   node_id;
-  char    *host;
-  gint32   port;
-} Coordinator;
 
 static gpointer
 build_find_coordinator (gint16       version,
@@ -224,16 +189,6 @@ build_describe_groups (gint16       version,
   return req;
 }
 
-/* A member's assignment, decoded from the ConsumerProtocol bytes. */
-typedef struct
-{
-  const char *member_id;
-  const char *group_instance_id;
-  const char *client_id;
-  const char *host;
-  GPtrArray  *parts;   /* PartRow*, sorted */
-} Member;
-
 static void
 member_free (gpointer p)
 {
@@ -243,18 +198,8 @@ member_free (gpointer p)
   g_free (m);
 }
 
-typedef struct
-{
-  char           *group;
-  Coordinator     coordinator;
-  CaudalResponse *resp;       /* DescribeGroups, owns the strings below */
-  const char     *state;      /* "Dead" for unknown groups */
-  const char     *protocol;   /* assignment strategy */
-  GPtrArray      *members;    /* Member*, in the broker's order */
-} GroupInfo;
-
-static void
-group_info_free (GroupInfo *g)
+void
+cli_groups_group_info_free (GroupInfo *g)
 {
   g_free (g->group);
   g_free (g->coordinator.host);
@@ -262,7 +207,6 @@ group_info_free (GroupInfo *g)
   g_clear_pointer (&g->members, g_ptr_array_unref);
   g_free (g);
 }
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GroupInfo, group_info_free)
 
 static gboolean
 read_i16 (const guint8 **p, const guint8 *end, gint16 *v)
@@ -289,7 +233,7 @@ read_i32 (const guint8 **p, const guint8 *end, gint32 *v)
 static GPtrArray *
 decode_assignment (CaudalBytes bytes)
 {
-  GPtrArray *out = g_ptr_array_new_with_free_func (part_row_free);
+  GPtrArray *out = g_ptr_array_new_with_free_func (cli_groups_part_row_free);
   const guint8 *p = bytes.data;
   const guint8 *end = p + (bytes.len > 0 ? bytes.len : 0);
   gint16 version;
@@ -315,17 +259,17 @@ decode_assignment (CaudalBytes bytes)
 
           if (!read_i32 (&p, end, &part))
             break;
-          g_ptr_array_add (out, part_row_new (topic, part));
+          g_ptr_array_add (out, cli_groups_part_row_new (topic, part));
         }
     }
-  g_ptr_array_sort (out, part_row_compare);
+  g_ptr_array_sort (out, cli_groups_part_row_compare);
   return out;
 }
 
-static GroupInfo *
-describe_group (CaudalCluster *cluster,
-                const char    *group,
-                GError       **error)
+GroupInfo *
+cli_groups_describe_group (CaudalCluster *cluster,
+                           const char    *group,
+                           GError       **error)
 {
   g_autoptr(GroupInfo) g = g_new0 (GroupInfo, 1);
   CaudalDescribeGroupsResponse *body;
@@ -365,7 +309,7 @@ describe_group (CaudalCluster *cluster,
     }
   if (d->error_code != CAUDAL_ERROR_CODE_NONE)
     {
-      g_autofree char *text = java_exception (d->error_code);
+      g_autofree char *text = cli_groups_java_exception (d->error_code);
       g_set_error (error, CAUDAL_KAFKA_ERROR, d->error_code, "%s", text);
       return NULL;
     }
@@ -414,13 +358,13 @@ build_offset_fetch (gint16       version,
 }
 
 /* Committed offsets: PartRow* sorted, only partitions with an offset. */
-static GPtrArray *
-fetch_committed (CaudalCluster     *cluster,
-                 const Coordinator *coordinator,
-                 const char        *group,
-                 GError           **error)
+GPtrArray *
+cli_groups_fetch_committed (CaudalCluster     *cluster,
+                            const Coordinator *coordinator,
+                            const char        *group,
+                            GError           **error)
 {
-  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (part_row_free);
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (cli_groups_part_row_free);
   g_autoptr(CaudalResponse) resp = NULL;
   CaudalOffsetFetchResponse *body;
 
@@ -444,7 +388,7 @@ fetch_committed (CaudalCluster     *cluster,
         return g_steal_pointer (&out);
       if (code != CAUDAL_ERROR_CODE_NONE)
         {
-          g_autofree char *text = java_exception (code);
+          g_autofree char *text = cli_groups_java_exception (code);
           g_set_error (error, CAUDAL_KAFKA_ERROR, code, "%s", text);
           return NULL;
         }
@@ -460,7 +404,7 @@ fetch_committed (CaudalCluster     *cluster,
             for (gint32 p = 0; p < topic->n_partitions; p++)
               if (topic->partitions[p].error_code == 0 && topic->partitions[p].committed_offset >= 0)
                 {
-                  PartRow *r = part_row_new (topic->name, topic->partitions[p].partition_index);
+                  PartRow *r = cli_groups_part_row_new (topic->name, topic->partitions[p].partition_index);
                   r->committed = topic->partitions[p].committed_offset;
                   g_ptr_array_add (out, r);
                 }
@@ -475,20 +419,17 @@ fetch_committed (CaudalCluster     *cluster,
           for (gint32 p = 0; p < topic->n_partitions; p++)
             if (topic->partitions[p].error_code == 0 && topic->partitions[p].committed_offset >= 0)
               {
-                PartRow *r = part_row_new (topic->name, topic->partitions[p].partition_index);
+                PartRow *r = cli_groups_part_row_new (topic->name, topic->partitions[p].partition_index);
                 r->committed = topic->partitions[p].committed_offset;
                 g_ptr_array_add (out, r);
               }
         }
     }
-  g_ptr_array_sort (out, part_row_compare);
+  g_ptr_array_sort (out, cli_groups_part_row_compare);
   return g_steal_pointer (&out);
 }
 
 /* ---- ListOffsets on each partition's leader ---- */
-
-#define TS_LATEST   (-1)
-#define TS_EARLIEST (-2)
 
 typedef struct
 {
@@ -562,11 +503,11 @@ leader_of (CaudalCluster *cluster,
 }
 
 /* Sets each row's ->value to the offset for @timestamp (-1: unknown). */
-static gboolean
-list_offsets (CaudalCluster *cluster,
-              GPtrArray     *rows,
-              gint64         timestamp,
-              GError       **error)
+gboolean
+cli_groups_list_offsets (CaudalCluster *cluster,
+                         GPtrArray     *rows,
+                         gint64         timestamp,
+                         GError       **error)
 {
   g_autoptr(GHashTable) by_leader = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
                                                            (GDestroyNotify) g_ptr_array_unref);
@@ -708,10 +649,10 @@ compare_str_ptr (gconstpointer a,
 }
 
 /* The groups an action is about: --group …, or every group. */
-static GPtrArray *
-selected_groups (CaudalCluster *cluster,
-                 GroupsOptions *o,
-                 GError       **error)
+GPtrArray *
+cli_groups_selected_groups (CaudalCluster *cluster,
+                            GroupsOptions *o,
+                            GError       **error)
 {
   GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
 
@@ -764,7 +705,7 @@ do_list (CaudalCluster *cluster,
   if (listings == NULL)
     {
       g_autofree char *msg = g_strdup_printf ("Executing consumer group command failed due to %s", error->message);
-      print_error (msg);
+      cli_groups_print_error (msg);
       return CLI_EXIT_ERROR;
     }
   if (!o->state_given)
@@ -795,309 +736,6 @@ do_list (CaudalCluster *cluster,
   return CLI_EXIT_OK;
 }
 
-/* ---- --describe ---- */
-
-/* Kafka's shouldPrintMemberState(): the state notes, and whether to print
- * the table. Returns -1 when the group does not exist. */
-static int
-member_state_check (const char *group,
-                    const char *state,
-                    guint       n_rows)
-{
-  if (strcmp (state, "Dead") == 0)
-    {
-      g_autofree char *msg = g_strdup_printf ("Consumer group '%s' does not exist.", group);
-      print_error (msg);
-      return -1;
-    }
-  if (strcmp (state, "Empty") == 0)
-    g_printerr ("\nConsumer group '%s' has no active members.\n", group);
-  else if (strcmp (state, "PreparingRebalance") == 0 || strcmp (state, "CompletingRebalance") == 0 ||
-           strcmp (state, "Assigning") == 0 || strcmp (state, "Reconciling") == 0)
-    g_printerr ("\nWarning: Consumer group '%s' is rebalancing.\n", group);
-  return n_rows > 0;
-}
-
-static int
-member_compare_by_size (gconstpointer a,
-                        gconstpointer b)
-{
-  const Member *x = *(const Member *const *) a;
-  const Member *y = *(const Member *const *) b;
-
-  return (x->parts->len < y->parts->len) - (x->parts->len > y->parts->len);
-}
-
-
-static int
-describe_offsets (CaudalCluster *cluster,
-                  GroupInfo     *g)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) committed = NULL;
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (part_row_free);
-  g_autoptr(GPtrArray) members = g_ptr_array_new ();
-  g_autoptr(GHashTable) by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  gsize w_group = 15, w_topic = 15, w_consumer = 15, w_host = 15;
-  int check;
-
-  if (strcmp (g->state, "Dead") != 0)
-    {
-      committed = fetch_committed (cluster, &g->coordinator, g->group, &error);
-      if (committed == NULL)
-        {
-          g_autofree char *msg = g_strdup_printf ("Executing consumer group command failed due to %s", error->message);
-          print_error (msg);
-          return CLI_EXIT_ERROR;
-        }
-    }
-  else
-    committed = g_ptr_array_new_with_free_func (part_row_free);
-  for (guint i = 0; i < committed->len; i++)
-    {
-      PartRow *c = g_ptr_array_index (committed, i);
-      g_hash_table_insert (by_key, part_key (c->topic, c->partition), c);
-    }
-
-  /* Members with partitions, the most partitions first (Scala's sortBy
-   * is stable, and so is g_ptr_array_sort), each one's partitions by
-   * topic and partition; then committed partitions nobody owns. */
-  for (guint i = 0; i < g->members->len; i++)
-    {
-      Member *m = g_ptr_array_index (g->members, i);
-      if (m->parts->len > 0)
-        g_ptr_array_add (members, m);
-    }
-  g_ptr_array_sort (members, member_compare_by_size);
-  for (guint i = 0; i < members->len; i++)
-    {
-      Member *m = g_ptr_array_index (members, i);
-
-      for (guint p = 0; p < m->parts->len; p++)
-        {
-          PartRow *a = g_ptr_array_index (m->parts, p);
-          PartRow *r = part_row_new (a->topic, a->partition);
-          g_autofree char *key = part_key (a->topic, a->partition);
-          PartRow *c = g_hash_table_lookup (by_key, key);
-
-          if (c != NULL)
-            {
-              r->committed = c->committed;
-              c->value = 0;   /* owned */
-            }
-          r->consumer_id = m->member_id;
-          r->host = m->host;
-          r->client_id = m->client_id;
-          g_ptr_array_add (rows, r);
-        }
-    }
-  for (guint i = 0; i < committed->len; i++)
-    {
-      PartRow *c = g_ptr_array_index (committed, i);
-      PartRow *r;
-
-      if (c->value == 0)
-        continue;
-      r = part_row_new (c->topic, c->partition);
-      r->committed = c->committed;
-      r->consumer_id = r->host = r->client_id = MISSING;
-      g_ptr_array_add (rows, r);
-    }
-
-  check = member_state_check (g->group, g->state, rows->len);
-  if (check < 0)
-    return CLI_EXIT_ERROR;
-  if (check == 0)
-    return CLI_EXIT_OK;
-
-  if (!list_offsets (cluster, rows, TS_LATEST, &error))
-    {
-      g_autofree char *msg = g_strdup_printf ("Executing consumer group command failed due to %s", error->message);
-      print_error (msg);
-      return CLI_EXIT_ERROR;
-    }
-  for (guint i = 0; i < rows->len; i++)
-    {
-      PartRow *r = g_ptr_array_index (rows, i);
-
-      r->log_end = r->value;
-      w_group = MAX (w_group, strlen (g->group));
-      w_topic = MAX (w_topic, strlen (r->topic));
-      w_consumer = MAX (w_consumer, strlen (r->consumer_id));
-      w_host = MAX (w_host, strlen (r->host));
-    }
-#define OFFSETS_FORMAT "%-*s %-*s %-10s %-15s %-15s %-15s %-*s %-*s %s\n"
-  g_print ("\n" OFFSETS_FORMAT, (int) w_group, "GROUP", (int) w_topic, "TOPIC", "PARTITION",
-           "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", (int) w_consumer, "CONSUMER-ID",
-           (int) w_host, "HOST", "CLIENT-ID");
-  for (guint i = 0; i < rows->len; i++)
-    {
-      PartRow *r = g_ptr_array_index (rows, i);
-      char partition[16], current[24], end[24], lag[24];
-
-      g_snprintf (partition, sizeof partition, "%d", r->partition);
-      if (r->committed >= 0)
-        g_snprintf (current, sizeof current, "%" G_GINT64_FORMAT, r->committed);
-      else
-        g_strlcpy (current, MISSING, sizeof current);
-      if (r->log_end >= 0)
-        g_snprintf (end, sizeof end, "%" G_GINT64_FORMAT, r->log_end);
-      else
-        g_strlcpy (end, MISSING, sizeof end);
-      if (r->committed >= 0 && r->log_end >= 0)
-        g_snprintf (lag, sizeof lag, "%" G_GINT64_FORMAT, r->log_end - r->committed);
-      else
-        g_strlcpy (lag, MISSING, sizeof lag);
-      g_print (OFFSETS_FORMAT, (int) w_group, g->group, (int) w_topic, r->topic, partition,
-               current, end, lag, (int) w_consumer, r->consumer_id, (int) w_host, r->host, r->client_id);
-    }
-#undef OFFSETS_FORMAT
-  return CLI_EXIT_OK;
-}
-
-/* "topic(0,1), other(2)" as Kafka's --members --verbose prints it. */
-static char *
-assignment_string (GPtrArray *parts)
-{
-  GString *out = g_string_new (NULL);
-  const char *topic = NULL;
-
-  if (parts->len == 0)
-    return g_string_free (g_string_append (out, MISSING), FALSE);
-  for (guint i = 0; i < parts->len; i++)
-    {
-      PartRow *p = g_ptr_array_index (parts, i);
-
-      if (topic == NULL || strcmp (topic, p->topic) != 0)
-        {
-          if (topic != NULL)
-            g_string_append (out, "), ");
-          g_string_append_printf (out, "%s(%d", p->topic, p->partition);
-          topic = p->topic;
-        }
-      else
-        g_string_append_printf (out, ",%d", p->partition);
-    }
-  g_string_append_c (out, ')');
-  return g_string_free (out, FALSE);
-}
-
-static int
-describe_members (GroupInfo *g,
-                  gboolean   verbose)
-{
-  gsize w_group = 15, w_consumer = 15, w_instance = 17, w_host = 15, w_client = 15;
-  gboolean with_instance = FALSE;
-  int check = member_state_check (g->group, g->state, g->members->len);
-
-  if (check < 0)
-    return CLI_EXIT_ERROR;
-  if (check == 0)
-    return CLI_EXIT_OK;
-  for (guint i = 0; i < g->members->len; i++)
-    {
-      Member *m = g_ptr_array_index (g->members, i);
-      const char *instance = m->group_instance_id != NULL ? m->group_instance_id : "";
-
-      w_group = MAX (w_group, strlen (g->group));
-      w_consumer = MAX (w_consumer, strlen (m->member_id));
-      w_instance = MAX (w_instance, strlen (instance));
-      w_host = MAX (w_host, strlen (m->host));
-      w_client = MAX (w_client, strlen (m->client_id));
-      with_instance |= *instance != '\0';
-    }
-  if (with_instance)
-    g_print ("\n%-*s %-*s %-*s %-*s %-*s %-15s ", (int) w_group, "GROUP", (int) w_consumer, "CONSUMER-ID",
-             (int) w_instance, "GROUP-INSTANCE-ID", (int) w_host, "HOST", (int) w_client, "CLIENT-ID", "#PARTITIONS");
-  else
-    g_print ("\n%-*s %-*s %-*s %-*s %-15s ", (int) w_group, "GROUP", (int) w_consumer, "CONSUMER-ID",
-             (int) w_host, "HOST", (int) w_client, "CLIENT-ID", "#PARTITIONS");
-  g_print ("%s\n", verbose ? "ASSIGNMENT" : "");
-  for (guint i = 0; i < g->members->len; i++)
-    {
-      Member *m = g_ptr_array_index (g->members, i);
-      char count[16];
-
-      g_snprintf (count, sizeof count, "%u", m->parts->len);
-      if (with_instance)
-        g_print ("%-*s %-*s %-*s %-*s %-*s %-15s ", (int) w_group, g->group, (int) w_consumer, m->member_id,
-                 (int) w_instance, m->group_instance_id != NULL ? m->group_instance_id : "",
-                 (int) w_host, m->host, (int) w_client, m->client_id, count);
-      else
-        g_print ("%-*s %-*s %-*s %-*s %-15s ", (int) w_group, g->group, (int) w_consumer, m->member_id,
-                 (int) w_host, m->host, (int) w_client, m->client_id, count);
-      if (verbose)
-        {
-          g_autofree char *text = assignment_string (m->parts);
-          g_print ("%s", text);
-        }
-      g_print ("\n");
-    }
-  return CLI_EXIT_OK;
-}
-
-static int
-describe_state (GroupInfo *g)
-{
-  g_autofree char *coordinator = NULL;
-  gsize w_coordinator;
-  int check = member_state_check (g->group, g->state, 1);
-
-  if (check < 0)
-    return CLI_EXIT_ERROR;
-  coordinator = g_strdup_printf ("%s:%d (%d)", g->coordinator.host, g->coordinator.port, g->coordinator.node_id);
-  w_coordinator = MAX (25, strlen (coordinator));
-  /* Kafka 3.x sizes the first column (GROUP) by the coordinator's text. */
-#define STATE_FORMAT "\n%-*s %-25s %-20s %-15s %s"
-  g_print (STATE_FORMAT, (int) w_coordinator, "GROUP", "COORDINATOR (ID)", "ASSIGNMENT-STRATEGY", "STATE", "#MEMBERS");
-  {
-    char count[16];
-
-    g_snprintf (count, sizeof count, "%u", g->members->len);
-    g_print (STATE_FORMAT "\n", (int) w_coordinator, g->group, coordinator, g->protocol, g->state, count);
-  }
-#undef STATE_FORMAT
-  return CLI_EXIT_OK;
-}
-
-static int
-do_describe (CaudalCluster *cluster,
-             GroupsOptions *o)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) groups = selected_groups (cluster, o, &error);
-  int status = CLI_EXIT_OK;
-
-  if (groups == NULL)
-    {
-      g_autofree char *msg = g_strdup_printf ("Executing consumer group command failed due to %s", error->message);
-      print_error (msg);
-      return CLI_EXIT_ERROR;
-    }
-  for (guint i = 0; i < groups->len; i++)
-    {
-      const char *name = g_ptr_array_index (groups, i);
-      g_autoptr(GroupInfo) g = describe_group (cluster, name, &error);
-      int one;
-
-      if (g == NULL)
-        {
-          g_autofree char *msg = g_strdup_printf ("Executing consumer group command failed due to %s", error->message);
-          print_error (msg);
-          return CLI_EXIT_ERROR;
-        }
-      if (o->members)
-        one = describe_members (g, o->verbose);
-      else if (o->state_given && !o->offsets)
-        one = describe_state (g);
-      else
-        one = describe_offsets (cluster, g);
-      if (one != CLI_EXIT_OK)
-        status = one;
-    }
-  return status;
-}
-
 /* ---- --delete ---- */
 
 static gpointer
@@ -1125,7 +763,7 @@ do_delete (CaudalCluster *cluster,
   g_autoptr(GPtrArray) failures = g_ptr_array_new_with_free_func (g_free);
 
   if (o->all_groups)
-    groups = selected_groups (cluster, o, &error);
+    groups = cli_groups_selected_groups (cluster, o, &error);
   else
     {
       /* In the order given, as Kafka reports them. */
@@ -1136,7 +774,7 @@ do_delete (CaudalCluster *cluster,
   if (groups == NULL)
     {
       g_autofree char *msg = g_strdup_printf ("Executing consumer group command failed due to %s", error->message);
-      print_error (msg);
+      cli_groups_print_error (msg);
       return CLI_EXIT_ERROR;
     }
   for (guint i = 0; i < groups->len; i++)
@@ -1172,7 +810,7 @@ do_delete (CaudalCluster *cluster,
         g_ptr_array_add (succeeded, (gpointer) group);
       else
         {
-          g_autofree char *text = java_exception (code);
+          g_autofree char *text = cli_groups_java_exception (code);
           g_ptr_array_add (failures, g_strdup_printf ("* Group '%s' could not be deleted due to: java.util.concurrent.ExecutionException: %s",
                                                       group, text));
         }
@@ -1187,514 +825,11 @@ do_delete (CaudalCluster *cluster,
         g_print ("Deletion of requested consumer groups (%s) was successful.\n", names->str);
         return CLI_EXIT_OK;
       }
-    print_error ("Deletion of some consumer groups failed:");
+    cli_groups_print_error ("Deletion of some consumer groups failed:");
     for (guint i = 0; i < failures->len; i++)
       g_print ("%s\n", (const char *) g_ptr_array_index (failures, i));
     if (succeeded->len > 0)
       g_print ("\nThese consumer groups were deleted successfully: %s\n", names->str);
-  }
-  return CLI_EXIT_ERROR;
-}
-
-/* ---- --reset-offsets ---- */
-
-/* Java's Duration.parse() for "[-]PnDTnHnMn.nS", in milliseconds. */
-static gboolean
-parse_duration (const char *text,
-                gint64     *out_ms)
-{
-  const char *p = text;
-  gboolean negative = FALSE, in_time = FALSE, any = FALSE;
-  gdouble total = 0;
-
-  if (*p == '-' || *p == '+')
-    negative = *p++ == '-';
-  if (*p != 'P' && *p != 'p')
-    return FALSE;
-  p++;
-  while (*p != '\0')
-    {
-      char *end;
-      gdouble n;
-
-      if ((*p == 'T' || *p == 't') && !in_time)
-        {
-          in_time = TRUE;
-          p++;
-          continue;
-        }
-      n = g_ascii_strtod (p, &end);
-      if (end == p)
-        return FALSE;
-      p = end;
-      switch (g_ascii_toupper (*p))
-        {
-        case 'D': if (in_time) return FALSE; total += n * 86400000.0; break;
-        case 'H': if (!in_time) return FALSE; total += n * 3600000.0; break;
-        case 'M': if (!in_time) return FALSE; total += n * 60000.0; break;
-        case 'S': if (!in_time) return FALSE; total += n * 1000.0; break;
-        default: return FALSE;
-        }
-      any = TRUE;
-      p++;
-    }
-  if (!any)
-    return FALSE;
-  *out_ms = (gint64) (negative ? -total : total);
-  return TRUE;
-}
-
-/* Kafka's Utils.getDateTime(): ISO 8601 with milliseconds, UTC when no
- * zone is given. */
-static gboolean
-parse_datetime (const char *text,
-                gint64     *out_ms)
-{
-  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
-  g_autoptr(GDateTime) dt = NULL;
-  const char *t = strchr (text, 'T');
-
-  if (t == NULL)
-    return FALSE;
-  dt = g_date_time_new_from_iso8601 (text, utc);
-  if (dt == NULL)
-    return FALSE;
-  *out_ms = g_date_time_to_unix (dt) * 1000 + g_date_time_get_microsecond (dt) / 1000;
-  return TRUE;
-}
-
-static void
-log_warn (const char *message)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%d %H:%M:%S");
-
-  g_printerr ("[%s,%03d] WARN %s (kafka.admin.ConsumerGroupCommand$)\n", stamp,
-              g_date_time_get_microsecond (now) / 1000, message);
-}
-
-/* Kafka's checkOffsetsRange(): requested offsets in ->value, clamped to
- * [log start, log end]. */
-static gboolean
-clamp_offsets (CaudalCluster *cluster,
-               GPtrArray     *rows,
-               GError       **error)
-{
-  g_autoptr(GArray) wanted = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr(GArray) ends = g_array_new (FALSE, FALSE, sizeof (gint64));
-
-  for (guint i = 0; i < rows->len; i++)
-    g_array_append_val (wanted, ((PartRow *) g_ptr_array_index (rows, i))->value);
-  if (!list_offsets (cluster, rows, TS_LATEST, error))
-    return FALSE;
-  for (guint i = 0; i < rows->len; i++)
-    g_array_append_val (ends, ((PartRow *) g_ptr_array_index (rows, i))->value);
-  if (!list_offsets (cluster, rows, TS_EARLIEST, error))
-    return FALSE;
-  for (guint i = 0; i < rows->len; i++)
-    {
-      PartRow *r = g_ptr_array_index (rows, i);
-      gint64 offset = g_array_index (wanted, gint64, i);
-      gint64 end = g_array_index (ends, gint64, i);
-      gint64 start = r->value;
-
-      if (end >= 0 && offset > end)
-        {
-          g_autofree char *msg = g_strdup_printf ("New offset (%" G_GINT64_FORMAT ") is higher than latest offset for topic partition %s-%d. Value will be set to %" G_GINT64_FORMAT,
-                                                  offset, r->topic, r->partition, end);
-          log_warn (msg);
-          offset = end;
-        }
-      else if (start >= 0 && offset < start)
-        {
-          g_autofree char *msg = g_strdup_printf ("New offset (%" G_GINT64_FORMAT ") is lower than earliest offset for topic partition %s-%d. Value will be set to %" G_GINT64_FORMAT,
-                                                  offset, r->topic, r->partition, start);
-          log_warn (msg);
-          offset = start;
-        }
-      r->value = offset;
-    }
-  return TRUE;
-}
-
-/* The partitions --topic names: "t" (all its partitions) or "t:0,1". */
-static GPtrArray *
-partitions_to_reset (CaudalCluster *cluster,
-                     GroupsOptions *o,
-                     GPtrArray     *committed,
-                     GError       **error)
-{
-  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (part_row_free);
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-
-  if (o->all_topics)
-    {
-      for (guint i = 0; i < committed->len; i++)
-        {
-          PartRow *c = g_ptr_array_index (committed, i);
-          g_ptr_array_add (out, part_row_new (c->topic, c->partition));
-        }
-      return g_steal_pointer (&out);
-    }
-  for (guint i = 0; o->topics[i] != NULL; i++)
-    {
-      const char *arg = o->topics[i];
-      const char *colon = strchr (arg, ':');
-
-      if (colon != NULL)
-        {
-          g_autofree char *topic = g_strndup (arg, (gsize) (colon - arg));
-          g_auto(GStrv) parts = g_strsplit (colon + 1, ",", -1);
-
-          if (strchr (colon + 1, ':') != NULL)
-            {
-              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           "Invalid topic arg '%s', expected topic name and partitions", arg);
-              return NULL;
-            }
-          for (guint j = 0; parts[j] != NULL; j++)
-            {
-              char *end = NULL;
-              gint64 n = g_ascii_strtoll (parts[j], &end, 10);
-
-              if (*parts[j] == '\0' || *end != '\0' || n < 0 || n > G_MAXINT32)
-                {
-                  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                               "Invalid partition '%s' specified in topic arg '%s''", parts[j], arg);
-                  return NULL;
-                }
-              if (g_hash_table_add (seen, part_key (topic, (gint32) n)))
-                g_ptr_array_add (out, part_row_new (topic, (gint32) n));
-            }
-        }
-      else
-        {
-          CaudalTopicInfo *t = caudal_cluster_lookup_topic (cluster, arg);
-
-          if (t == NULL || t->error != CAUDAL_ERROR_CODE_NONE)
-            {
-              g_set_error (error, CAUDAL_KAFKA_ERROR, CAUDAL_ERROR_CODE_UNKNOWN_TOPIC_OR_PARTITION,
-                           "org.apache.kafka.common.errors.UnknownTopicOrPartitionException: %s",
-                           caudal_error_code_message (CAUDAL_ERROR_CODE_UNKNOWN_TOPIC_OR_PARTITION));
-              return NULL;
-            }
-          for (guint p = 0; p < t->partitions->len; p++)
-            {
-              CaudalPartitionInfo *pi = g_ptr_array_index (t->partitions, p);
-
-              if (g_hash_table_add (seen, part_key (arg, pi->partition)))
-                g_ptr_array_add (out, part_row_new (arg, pi->partition));
-            }
-        }
-    }
-  g_ptr_array_sort (out, part_row_compare);
-  return g_steal_pointer (&out);
-}
-
-/* New offsets into each row's ->value; FALSE with @error, or with
- * *usage set for Kafka's usage errors. */
-static gboolean
-prepare_offsets (CaudalCluster *cluster,
-                 GroupsOptions *o,
-                 GPtrArray     *rows,
-                 GPtrArray     *committed,
-                 char         **usage,
-                 GError       **error)
-{
-  g_autoptr(GHashTable) current = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-
-  for (guint i = 0; i < committed->len; i++)
-    {
-      PartRow *c = g_ptr_array_index (committed, i);
-      g_hash_table_insert (current, part_key (c->topic, c->partition), c);
-    }
-  if (o->to_offset != NULL)
-    {
-      for (guint i = 0; i < rows->len; i++)
-        ((PartRow *) g_ptr_array_index (rows, i))->value = o->to_offset_n;
-      return clamp_offsets (cluster, rows, error);
-    }
-  if (o->shift_by != NULL)
-    {
-      for (guint i = 0; i < rows->len; i++)
-        {
-          PartRow *r = g_ptr_array_index (rows, i);
-          g_autofree char *key = part_key (r->topic, r->partition);
-          PartRow *c = g_hash_table_lookup (current, key);
-
-          if (c == NULL)
-            {
-              *usage = g_strdup_printf ("Cannot shift offset for partition %s-%d since there is no current committed offset",
-                                        r->topic, r->partition);
-              return FALSE;
-            }
-          r->value = c->committed + o->shift_by_n;
-        }
-      return clamp_offsets (cluster, rows, error);
-    }
-  if (o->to_earliest || o->to_latest)
-    {
-      const char *which = o->to_earliest ? "starting" : "ending";
-
-      if (!list_offsets (cluster, rows, o->to_earliest ? TS_EARLIEST : TS_LATEST, error))
-        return FALSE;
-      for (guint i = 0; i < rows->len; i++)
-        {
-          PartRow *r = g_ptr_array_index (rows, i);
-
-          if (r->value < 0)
-            {
-              *usage = g_strdup_printf ("Error getting %s offset of topic partition: %s-%d", which, r->topic, r->partition);
-              return FALSE;
-            }
-        }
-      return TRUE;
-    }
-  if (o->to_current)
-    {
-      g_autoptr(GPtrArray) uncommitted = g_ptr_array_new ();
-
-      for (guint i = 0; i < rows->len; i++)
-        {
-          PartRow *r = g_ptr_array_index (rows, i);
-          g_autofree char *key = part_key (r->topic, r->partition);
-          PartRow *c = g_hash_table_lookup (current, key);
-
-          if (c != NULL)
-            r->value = c->committed;
-          else
-            g_ptr_array_add (uncommitted, r);
-        }
-      if (!list_offsets (cluster, uncommitted, TS_LATEST, error))
-        return FALSE;
-      for (guint i = 0; i < uncommitted->len; i++)
-        {
-          PartRow *r = g_ptr_array_index (uncommitted, i);
-
-          if (r->value < 0)
-            {
-              *usage = g_strdup_printf ("Error getting ending offset of topic partition: %s-%d", r->topic, r->partition);
-              return FALSE;
-            }
-        }
-      return TRUE;
-    }
-  /* --to-datetime / --by-duration */
-  {
-    gint64 timestamp;
-    g_autoptr(GPtrArray) empty = g_ptr_array_new ();
-
-    if (o->to_datetime != NULL)
-      {
-        if (!parse_datetime (o->to_datetime, &timestamp))
-          {
-            g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                         "Unparseable date: \"%s\"", o->to_datetime);
-            return FALSE;
-          }
-      }
-    else
-      {
-        gint64 duration;
-
-        if (!parse_duration (o->by_duration, &duration))
-          {
-            g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                         "Text cannot be parsed to a Duration");
-            return FALSE;
-          }
-        timestamp = g_get_real_time () / 1000 - duration;
-      }
-    if (!list_offsets (cluster, rows, timestamp, error))
-      return FALSE;
-    for (guint i = 0; i < rows->len; i++)
-      {
-        PartRow *r = g_ptr_array_index (rows, i);
-
-        if (r->value < 0)
-          {
-            g_print ("\nWarn: Partition %d from topic %s is empty. Falling back to latest known offset.\n",
-                     r->partition, r->topic);
-            g_ptr_array_add (empty, r);
-          }
-      }
-    if (!list_offsets (cluster, empty, TS_LATEST, error))
-      return FALSE;
-    for (guint i = 0; i < rows->len; i++)
-      {
-        PartRow *r = g_ptr_array_index (rows, i);
-
-        if (r->value < 0)
-          {
-            *usage = g_strdup_printf ("Error getting offset by timestamp of topic partition: %s-%d", r->topic, r->partition);
-            return FALSE;
-          }
-      }
-    return TRUE;
-  }
-}
-
-typedef struct
-{
-  const char *group;
-  GPtrArray  *rows;
-} CommitData;
-
-static gpointer
-build_offset_commit (gint16       version,
-                     CaudalArena *arena,
-                     gpointer     user_data)
-{
-  CommitData *d = user_data;
-  CaudalOffsetCommitRequest *req = caudal_arena_alloc (arena, sizeof *req);
-  const CaudalStructDesc *topic_desc = caudal_struct_desc_child (&caudal_offset_commit_request_desc, "topics");
-  g_autoptr(GPtrArray) names = g_ptr_array_new ();
-  CaudalOffsetCommitRequestOffsetCommitRequestTopic *topics;
-
-  caudal_message_init (&caudal_offset_commit_request_desc, req);
-  req->group_id = caudal_arena_strdup (arena, d->group);
-  req->generation_id_or_member_epoch = -1;
-  req->member_id = caudal_arena_strdup (arena, "");
-  req->group_instance_id = NULL;
-  req->retention_time_ms = -1;
-  for (guint i = 0; i < d->rows->len; i++)
-    {
-      PartRow *r = g_ptr_array_index (d->rows, i);
-
-      if (!g_ptr_array_find_with_equal_func (names, r->topic, g_str_equal, NULL))
-        g_ptr_array_add (names, r->topic);
-    }
-  topics = caudal_message_set_array (arena, &caudal_offset_commit_request_desc, req, "topics", names->len);
-  for (guint t = 0; t < names->len; t++)
-    {
-      guint n = 0, k = 0;
-      CaudalOffsetCommitRequestOffsetCommitRequestPartition *parts;
-
-      topics[t].name = caudal_arena_strdup (arena, g_ptr_array_index (names, t));
-      for (guint i = 0; i < d->rows->len; i++)
-        n += strcmp (((PartRow *) g_ptr_array_index (d->rows, i))->topic, topics[t].name) == 0;
-      parts = caudal_message_set_array (arena, topic_desc, &topics[t], "partitions", n);
-      for (guint i = 0; i < d->rows->len; i++)
-        {
-          PartRow *r = g_ptr_array_index (d->rows, i);
-
-          if (strcmp (r->topic, topics[t].name) != 0)
-            continue;
-          parts[k].partition_index = r->partition;
-          parts[k].committed_offset = r->value;
-          parts[k].committed_leader_epoch = -1;
-          parts[k].committed_metadata = caudal_arena_strdup (arena, "");
-          k++;
-        }
-    }
-  return req;
-}
-
-static gboolean
-commit_offsets (CaudalCluster     *cluster,
-                const Coordinator *coordinator,
-                const char        *group,
-                GPtrArray         *rows,
-                GError           **error)
-{
-  CommitData d = { group, rows };
-  g_autoptr(CaudalResponse) resp = NULL;
-  CaudalOffsetCommitResponse *body;
-
-  if (rows->len == 0)
-    return TRUE;
-  resp = cli_request (cluster, coordinator->node_id, CAUDAL_API_KEY_OFFSET_COMMIT, -1,
-                      build_offset_commit, &d, error);
-  if (resp == NULL)
-    return FALSE;
-  body = resp->body;
-  for (gint32 t = 0; t < body->n_topics; t++)
-    for (gint32 p = 0; p < body->topics[t].n_partitions; p++)
-      if (body->topics[t].partitions[p].error_code != CAUDAL_ERROR_CODE_NONE)
-        {
-          g_autofree char *text = java_exception (body->topics[t].partitions[p].error_code);
-          g_set_error (error, CAUDAL_KAFKA_ERROR, body->topics[t].partitions[p].error_code, "%s", text);
-          return FALSE;
-        }
-  return TRUE;
-}
-
-static int
-do_reset (CaudalCluster  *cluster,
-          GroupsOptions  *o,
-          GOptionContext *context)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) groups = selected_groups (cluster, o, &error);
-  g_autoptr(GPtrArray) results = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
-  gboolean dry_run = o->dry_run || !o->execute;
-  int status = CLI_EXIT_OK;
-
-  if (groups == NULL)
-    goto failed;
-  for (guint i = 0; i < groups->len; i++)
-    {
-      const char *name = g_ptr_array_index (groups, i);
-      g_autoptr(GroupInfo) g = describe_group (cluster, name, &error);
-      g_autoptr(GPtrArray) committed = NULL;
-      g_autoptr(GPtrArray) rows = NULL;
-      g_autofree char *usage = NULL;
-
-      if (g == NULL)
-        goto failed;
-      if (strcmp (g->state, "Empty") != 0 && strcmp (g->state, "Dead") != 0)
-        {
-          g_autofree char *msg = g_strdup_printf ("Assignments can only be reset if the group '%s' is inactive, but the current state is %s.",
-                                                  name, g->state);
-          print_error (msg);
-          g_ptr_array_add (results, g_ptr_array_new ());
-          status = CLI_EXIT_ERROR;
-          continue;
-        }
-      committed = fetch_committed (cluster, &g->coordinator, name, &error);
-      if (committed == NULL)
-        goto failed;
-      rows = partitions_to_reset (cluster, o, committed, &error);
-      if (rows == NULL)
-        goto failed;
-      if (!prepare_offsets (cluster, o, rows, committed, &usage, &error))
-        {
-          if (usage != NULL)
-            return cli_usage_error (context, usage);
-          goto failed;
-        }
-      if (!dry_run && !commit_offsets (cluster, &g->coordinator, name, rows, &error))
-        goto failed;
-      for (guint r = 0; r < rows->len; r++)
-        ((PartRow *) g_ptr_array_index (rows, r))->consumer_id = g_ptr_array_index (groups, i);
-      g_ptr_array_add (results, g_steal_pointer (&rows));
-    }
-  if (results->len > 0)
-    {
-#define RESET_FORMAT "%-30s %-30s %-10s %-15s\n"
-      g_print ("\n" RESET_FORMAT, "GROUP", "TOPIC", "PARTITION", "NEW-OFFSET");
-      for (guint i = 0; i < results->len; i++)
-        {
-          GPtrArray *rows = g_ptr_array_index (results, i);
-
-          for (guint r = 0; r < rows->len; r++)
-            {
-              PartRow *row = g_ptr_array_index (rows, r);
-              char partition[16], offset[24];
-
-              g_snprintf (partition, sizeof partition, "%d", row->partition);
-              g_snprintf (offset, sizeof offset, "%" G_GINT64_FORMAT, row->value);
-              g_print (RESET_FORMAT, row->consumer_id, row->topic, partition, offset);
-            }
-        }
-#undef RESET_FORMAT
-    }
-  return status;
-
-failed:
-  {
-    g_autofree char *msg = g_strdup_printf ("Executing consumer group command failed due to %s", error->message);
-    print_error (msg);
   }
   return CLI_EXIT_ERROR;
 }
@@ -1840,17 +975,17 @@ cli_consumer_groups_main (int    argc,
       if (!cli_refresh_metadata (cluster, NULL, &error))
         {
           g_autofree char *msg = g_strdup_printf ("Executing consumer group command failed due to %s", error->message);
-          print_error (msg);
+          cli_groups_print_error (msg);
           status = CLI_EXIT_ERROR;
         }
       else if (o.list)
         status = do_list (cluster, &o);
       else if (o.describe)
-        status = do_describe (cluster, &o);
+        status = cli_groups_do_describe (cluster, &o);
       else if (o.delete)
         status = do_delete (cluster, &o);
       else
-        status = do_reset (cluster, &o, context);
+        status = cli_groups_do_reset (cluster, &o, context);
     }
 
   parsing = NULL;
