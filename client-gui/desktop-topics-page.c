@@ -1,0 +1,480 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* desktop-topics-page.c: topics from Metadata (all topics) in a
+ * GListStore → filter (search, internal) → sort (column headers) →
+ * GtkColumnView. Create opens DesktopCreateTopicDialog; delete asks
+ * first, naming the topic. */
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "desktop-create-topic-dialog.h"
+#include "desktop-requests.h"
+#include "desktop-topic.h"
+#include "desktop-topics-page.h"
+#include "desktop-util.h"
+
+struct _DesktopTopicsPage
+{
+  AdwBin              parent_instance;
+
+  GtkStack           *stack;
+  AdwStatusPage      *empty_page;
+  GtkSearchEntry     *search_entry;
+  GtkToggleButton    *internal_toggle;
+  GtkColumnView      *column_view;
+  GtkColumnViewColumn *name_column;
+
+  GListStore         *topics;     /* DesktopTopic */
+  GtkCustomFilter    *filter;
+  GtkFilterListModel *filtered;
+  GtkSortListModel   *sorted;
+
+  CaudalCluster      *cluster;
+  char               *bootstrap_servers;
+  GCancellable       *cancellable;   /* loading: cancelled on unmap and dispose */
+  GCancellable       *life;          /* create/delete: cancelled on dispose only */
+  gboolean            loading;
+  gboolean            loaded;
+};
+
+G_DEFINE_FINAL_TYPE (DesktopTopicsPage, desktop_topics_page, ADW_TYPE_BIN)
+
+/* ---- the list ---- */
+
+static gboolean
+filter_topic (gpointer item,
+              gpointer user_data)
+{
+  DesktopTopicsPage *self = user_data;
+  DesktopTopic *topic = item;
+  const char *search = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+
+  if (desktop_topic_get_internal (topic) && !gtk_toggle_button_get_active (self->internal_toggle))
+    return FALSE;
+  if (search != NULL && *search != '\0')
+    {
+      g_autofree char *name = g_utf8_casefold (desktop_topic_get_name (topic), -1);
+      g_autofree char *needle = g_utf8_casefold (search, -1);
+
+      return strstr (name, needle) != NULL;
+    }
+  return TRUE;
+}
+
+static void
+update_stack (DesktopTopicsPage *self)
+{
+  if (!self->loaded)
+    return;
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) > 0)
+    gtk_stack_set_visible_child_name (self->stack, "list");
+  else
+    {
+      const char *search = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+
+      adw_status_page_set_title (self->empty_page, *search != '\0' ? _("No Matching Topics") : _("No Topics"));
+      gtk_stack_set_visible_child_name (self->stack, "empty");
+    }
+}
+
+static void
+filter_changed (DesktopTopicsPage *self)
+{
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  update_stack (self);
+}
+
+static void
+setup_label_start (GtkSignalListItemFactory *factory,
+                   GtkListItem              *item,
+                   DesktopTopicsPage        *self)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+setup_label_end (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 DesktopTopicsPage        *self)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 1);
+  gtk_widget_add_css_class (label, "numeric");
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_name (GtkSignalListItemFactory *factory,
+           GtkListItem              *item,
+           DesktopTopicsPage        *self)
+{
+  DesktopTopic *topic = gtk_list_item_get_item (item);
+
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), desktop_topic_get_name (topic));
+}
+
+static void
+bind_partitions (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 DesktopTopicsPage        *self)
+{
+  DesktopTopic *topic = gtk_list_item_get_item (item);
+  g_autofree char *text = g_strdup_printf ("%u", desktop_topic_get_partitions (topic));
+
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), text);
+}
+
+static void
+bind_replication_factor (GtkSignalListItemFactory *factory,
+                         GtkListItem              *item,
+                         DesktopTopicsPage        *self)
+{
+  DesktopTopic *topic = gtk_list_item_get_item (item);
+  g_autofree char *text = g_strdup_printf ("%u", desktop_topic_get_replication_factor (topic));
+
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), text);
+}
+
+static void
+setup_delete (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              DesktopTopicsPage        *self)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name ("user-trash-symbolic");
+
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_set_tooltip_text (button, _("Delete Topic"));
+  gtk_list_item_set_child (item, button);
+}
+
+static void
+bind_delete (GtkSignalListItemFactory *factory,
+             GtkListItem              *item,
+             DesktopTopicsPage        *self)
+{
+  DesktopTopic *topic = gtk_list_item_get_item (item);
+  GtkWidget *button = gtk_list_item_get_child (item);
+  g_autofree char *label = g_strdup_printf (_("Delete “%s”"), desktop_topic_get_name (topic));
+
+  /* Target first: an action name without its target warns. */
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", desktop_topic_get_name (topic));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "topics.delete");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
+/* ---- loading ---- */
+
+static void
+on_loaded (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(DesktopTopicsPage) self = user_data;
+  CaudalCluster *cluster = CAUDAL_CLUSTER (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  GPtrArray *topics;
+
+  if (!caudal_cluster_refresh_metadata_finish (cluster, result, &error))
+    {
+      if (desktop_error_is_cancelled (error))
+        return;
+      self->loading = FALSE;
+      {
+        g_autofree char *message = g_strdup_printf (_("Could not list the topics of %s: %s"),
+                                                    self->bootstrap_servers, error->message);
+        desktop_show_toast (GTK_WIDGET (self), message);
+      }
+      if (!self->loaded)
+        {
+          adw_status_page_set_title (self->empty_page, _("Cannot List Topics"));
+          adw_status_page_set_description (self->empty_page, error->message);
+          gtk_stack_set_visible_child_name (self->stack, "empty");
+        }
+      return;
+    }
+  self->loading = FALSE;
+  self->loaded = TRUE;
+  adw_status_page_set_description (self->empty_page, NULL);
+  topics = caudal_cluster_get_topics (cluster);
+  items = g_ptr_array_new_full (topics->len, g_object_unref);
+  for (guint i = 0; i < topics->len; i++)
+    {
+      CaudalTopicInfo *t = g_ptr_array_index (topics, i);
+
+      /* A topic being deleted can answer with an error: leave it out. */
+      if (t->error == 0)
+        g_ptr_array_add (items, desktop_topic_new_from_info (t));
+    }
+  g_list_store_splice (self->topics, 0, g_list_model_get_n_items (G_LIST_MODEL (self->topics)),
+                       items->pdata, items->len);
+  update_stack (self);
+}
+
+void
+desktop_topics_page_refresh (DesktopTopicsPage *self)
+{
+  g_return_if_fail (DESKTOP_IS_TOPICS_PAGE (self));
+
+  if (self->cluster == NULL || self->loading)
+    return;
+  if (self->cancellable == NULL)
+    self->cancellable = g_cancellable_new ();
+  self->loading = TRUE;
+  if (!self->loaded)
+    gtk_stack_set_visible_child_name (self->stack, "loading");
+  caudal_cluster_refresh_metadata_async (self->cluster, NULL, FALSE, self->cancellable,
+                                         on_loaded, g_object_ref (self));
+}
+
+GListModel *
+desktop_topics_page_get_topics (DesktopTopicsPage *self)
+{
+  g_return_val_if_fail (DESKTOP_IS_TOPICS_PAGE (self), NULL);
+  return G_LIST_MODEL (self->topics);
+}
+
+GListModel *
+desktop_topics_page_get_shown (DesktopTopicsPage *self)
+{
+  g_return_val_if_fail (DESKTOP_IS_TOPICS_PAGE (self), NULL);
+  return G_LIST_MODEL (self->sorted);
+}
+
+void
+desktop_topics_page_set_cluster (DesktopTopicsPage *self,
+                                 CaudalCluster     *cluster,
+                                 const char        *bootstrap_servers)
+{
+  g_return_if_fail (DESKTOP_IS_TOPICS_PAGE (self));
+  g_return_if_fail (CAUDAL_IS_CLUSTER (cluster));
+
+  g_set_object (&self->cluster, cluster);
+  g_free (self->bootstrap_servers);
+  self->bootstrap_servers = g_strdup (bootstrap_servers);
+  self->loaded = FALSE;
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    desktop_topics_page_refresh (self);
+}
+
+/* ---- create ---- */
+
+static void
+on_topic_created (DesktopCreateTopicDialog *dialog,
+                  const char               *name,
+                  DesktopTopicsPage        *self)
+{
+  g_autofree char *message = g_strdup_printf (_("Created topic “%s”"), name);
+
+  desktop_show_toast (GTK_WIDGET (self), message);
+  desktop_topics_page_refresh (self);
+}
+
+static void
+create_activated (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  DesktopTopicsPage *self = DESKTOP_TOPICS_PAGE (widget);
+  DesktopCreateTopicDialog *dialog;
+
+  if (self->cluster == NULL)
+    return;
+  dialog = desktop_create_topic_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), self->cluster,
+                                            self->bootstrap_servers);
+  g_signal_connect_object (dialog, "created", G_CALLBACK (on_topic_created), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* ---- delete ---- */
+
+typedef struct
+{
+  DesktopTopicsPage *self;
+  char              *name;
+} DeleteData;
+
+static void
+delete_data_free (DeleteData *d)
+{
+  g_object_unref (d->self);
+  g_free (d->name);
+  g_free (d);
+}
+
+static void
+on_deleted (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  DeleteData *d = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  if (!desktop_delete_topic_finish (CAUDAL_CLUSTER (source), result, &error))
+    {
+      if (!desktop_error_is_cancelled (error))
+        {
+          message = g_strdup_printf (_("Could not delete topic “%s”: %s"), d->name, error->message);
+          desktop_show_toast (GTK_WIDGET (d->self), message);
+        }
+      delete_data_free (d);
+      return;
+    }
+  message = g_strdup_printf (_("Deleted topic “%s”"), d->name);
+  desktop_show_toast (GTK_WIDGET (d->self), message);
+  desktop_topics_page_refresh (d->self);
+  delete_data_free (d);
+}
+
+static void
+on_delete_response (AdwMessageDialog *dialog,
+                    const char       *response,
+                    DeleteData       *d)
+{
+  if (g_strcmp0 (response, "delete") != 0 || d->self->cluster == NULL)
+    {
+      delete_data_free (d);
+      return;
+    }
+  desktop_delete_topic_async (d->self->cluster, d->name, d->self->life, on_deleted, d);
+}
+
+static void
+delete_activated (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  DesktopTopicsPage *self = DESKTOP_TOPICS_PAGE (widget);
+  const char *name = g_variant_get_string (parameter, NULL);
+  g_autofree char *heading = g_strdup_printf (_("Delete “%s”?"), name);
+  GtkWidget *dialog;
+  DeleteData *d;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), heading, NULL);
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  _("The topic “%s” and all its messages will be deleted from %s. This cannot be undone."),
+                                  name, self->bootstrap_servers);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "delete", _("_Delete"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  d = g_new0 (DeleteData, 1);
+  d->self = g_object_ref (self);
+  d->name = g_strdup (name);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_delete_response), d);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+refresh_activated (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  desktop_topics_page_refresh (DESKTOP_TOPICS_PAGE (widget));
+}
+
+/* ---- GtkWidget ---- */
+
+static void
+desktop_topics_page_map (GtkWidget *widget)
+{
+  DesktopTopicsPage *self = DESKTOP_TOPICS_PAGE (widget);
+
+  GTK_WIDGET_CLASS (desktop_topics_page_parent_class)->map (widget);
+  desktop_topics_page_refresh (self);
+}
+
+static void
+desktop_topics_page_unmap (GtkWidget *widget)
+{
+  DesktopTopicsPage *self = DESKTOP_TOPICS_PAGE (widget);
+
+  /* Leaving the page abandons what it was waiting for. */
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->loading = FALSE;
+  GTK_WIDGET_CLASS (desktop_topics_page_parent_class)->unmap (widget);
+}
+
+static void
+desktop_topics_page_dispose (GObject *object)
+{
+  DesktopTopicsPage *self = DESKTOP_TOPICS_PAGE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_cancellable_cancel (self->life);
+  g_clear_object (&self->life);
+  g_clear_object (&self->sorted);
+  g_clear_object (&self->topics);
+  g_clear_object (&self->cluster);
+  g_clear_pointer (&self->bootstrap_servers, g_free);
+  G_OBJECT_CLASS (desktop_topics_page_parent_class)->dispose (object);
+}
+
+static void
+desktop_topics_page_class_init (DesktopTopicsPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = desktop_topics_page_dispose;
+  widget_class->map = desktop_topics_page_map;
+  widget_class->unmap = desktop_topics_page_unmap;
+
+  g_type_ensure (DESKTOP_TYPE_TOPIC);
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/caudal/Caudal/desktop-topics-page.ui");
+  /* Named for tests (gtk_widget_get_template_child); no pointer kept. */
+  gtk_widget_class_bind_template_child_full (widget_class, "create_button", FALSE, 0);
+  gtk_widget_class_bind_template_child (widget_class, DesktopTopicsPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, DesktopTopicsPage, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, DesktopTopicsPage, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, DesktopTopicsPage, internal_toggle);
+  gtk_widget_class_bind_template_child (widget_class, DesktopTopicsPage, column_view);
+  gtk_widget_class_bind_template_child (widget_class, DesktopTopicsPage, name_column);
+  gtk_widget_class_bind_template_callback (widget_class, setup_label_start);
+  gtk_widget_class_bind_template_callback (widget_class, setup_label_end);
+  gtk_widget_class_bind_template_callback (widget_class, bind_name);
+  gtk_widget_class_bind_template_callback (widget_class, bind_partitions);
+  gtk_widget_class_bind_template_callback (widget_class, bind_replication_factor);
+  gtk_widget_class_bind_template_callback (widget_class, setup_delete);
+  gtk_widget_class_bind_template_callback (widget_class, bind_delete);
+
+  gtk_widget_class_install_action (widget_class, "topics.create", NULL, create_activated);
+  gtk_widget_class_install_action (widget_class, "topics.delete", "s", delete_activated);
+  gtk_widget_class_install_action (widget_class, "topics.refresh", NULL, refresh_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "topics.create", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "topics.refresh", NULL);
+}
+
+static void
+desktop_topics_page_init (DesktopTopicsPage *self)
+{
+  GtkSorter *sorter;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->life = g_cancellable_new ();
+  self->topics = g_list_store_new (DESKTOP_TYPE_TOPIC);
+  self->filter = gtk_custom_filter_new (filter_topic, self, NULL);
+  self->filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->topics)),
+                                              GTK_FILTER (self->filter));
+  sorter = gtk_column_view_get_sorter (self->column_view);
+  self->sorted = gtk_sort_list_model_new (G_LIST_MODEL (self->filtered), g_object_ref (sorter));
+  gtk_column_view_set_model (self->column_view,
+                             GTK_SELECTION_MODEL (gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->sorted)))));
+  gtk_column_view_sort_by_column (self->column_view, self->name_column, GTK_SORT_ASCENDING);
+
+  g_signal_connect_swapped (self->search_entry, "search-changed", G_CALLBACK (filter_changed), self);
+  g_signal_connect_swapped (self->internal_toggle, "toggled", G_CALLBACK (filter_changed), self);
+  gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* desktop-util.h: small helpers shared by the windows: Kafka's topic name
+ * rule, error toasts, and naming a broker in a message. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "caudal-cluster.h"
+
+G_BEGIN_DECLS
+
+/* Kafka's rule (org.apache.kafka.common.internals.Topic.validate): 1-249
+ * characters of [a-zA-Z0-9._-], and not "." or "..". Returns TRUE when
+ * @name is valid; otherwise @reason (nullable) gets a translated
+ * sentence saying why. */
+gboolean desktop_topic_name_is_valid (const char  *name,
+                                      char       **reason);
+
+/* Shows @message as a toast on the AdwToastOverlay that holds @widget
+ * (or, for a window, the overlay that is its content). */
+void     desktop_show_toast          (GtkWidget  *widget,
+                                      const char *message);
+
+/* "broker 1 (host:port)" for @node_id, or the bootstrap servers when the
+ * node is unknown (the request went to any broker). */
+char    *desktop_describe_broker     (CaudalCluster *cluster,
+                                      gint32         node_id,
+                                      const char    *bootstrap);
+
+/* Whether @error is a cancellation (a closed page: stay silent). */
+gboolean desktop_error_is_cancelled  (const GError *error);
+
+G_END_DECLS

@@ -1,0 +1,533 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-desktop.c: caudal-desktop's real windows under Xvfb against a
+ * real caudald, driven the way a click does (activate buttons, set
+ * entries, answer dialogs), asserting on what the widgets show and on
+ * what the broker holds (read back with libcaudal).
+ *
+ * The cases run in order and share one broker and one application. */
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include "desktop-application.h"
+#include "desktop-cluster-window.h"
+#include "desktop-connection-dialog.h"
+#include "desktop-connections-window.h"
+#include "desktop-create-topic-dialog.h"
+#include "desktop-overview-page.h"
+#include "desktop-requests.h"
+#include "desktop-topic.h"
+#include "desktop-topics-page.h"
+#include "desktop-util.h"
+
+#define WAIT_SECONDS 30
+
+static struct
+{
+  GSubprocess        *broker;
+  char               *dir;
+  char               *bootstrap;
+  DesktopApplication *app;
+  CaudalCluster      *client;        /* the test's own view of the broker */
+  GtkWindow          *connections;
+  GtkWindow          *cluster_window;
+} t;
+
+/* ---- the broker ---- */
+
+#ifdef __linux__
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+#endif
+
+static void
+broker_start (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *path = g_getenv ("CAUDALD");
+  g_autofree char *logdirs = NULL;
+  g_autofree char *ready = NULL;
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) fields = NULL;
+
+  g_assert_nonnull (path);
+  t.dir = g_dir_make_tmp ("caudal-gui-XXXXXX", &error);
+  g_assert_no_error (error);
+  logdirs = g_strdup_printf ("log.dirs=%s/data", t.dir);
+  ready = g_build_filename (t.dir, "ready", NULL);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+#ifdef __linux__
+  /* A test that aborts must not leave its broker behind. */
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+#endif
+  t.broker = g_subprocess_launcher_spawn (launcher, &error, path,
+                                          "--override", "listeners=PLAINTEXT://127.0.0.1:0",
+                                          "--override", logdirs,
+                                          "--ready-file", ready, NULL);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 1000 && !g_file_test (ready, G_FILE_TEST_EXISTS); i++)
+    g_usleep (10000);
+  g_assert_true (g_file_get_contents (ready, &contents, NULL, &error));
+  fields = g_strsplit (g_strstrip (contents), " ", -1);
+  g_assert_cmpuint (g_strv_length (fields), ==, 3);
+  t.bootstrap = g_strdup_printf ("%s:%s", fields[1], fields[2]);
+}
+
+static void
+rm_rf (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        rm_rf (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+broker_stop (void)
+{
+  if (t.broker != NULL)
+    {
+      g_subprocess_send_signal (t.broker, SIGTERM);
+      g_subprocess_wait (t.broker, NULL, NULL);
+      g_clear_object (&t.broker);
+    }
+  if (t.dir != NULL)
+    rm_rf (t.dir);
+  g_clear_pointer (&t.dir, g_free);
+}
+
+/* The broker's topics, read with libcaudal (Metadata for all topics). */
+static CaudalTopicInfo *
+broker_lookup_topic (const char *name)
+{
+  g_auto(CaudalSync) sync = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  caudal_cluster_refresh_metadata_async (t.client, NULL, FALSE, NULL, caudal_sync_callback, &sync);
+  g_assert_true (caudal_cluster_refresh_metadata_finish (t.client, caudal_sync_wait (&sync), &error));
+  g_assert_no_error (error);
+  return caudal_cluster_lookup_topic (t.client, name);
+}
+
+/* ---- driving the main loop ---- */
+
+static gboolean
+tick (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Iterates the main context until @cond holds, failing after
+ * WAIT_SECONDS; a 10 ms ticker keeps each iteration short. */
+#define WAIT_FOR(cond)                                                             \
+  G_STMT_START {                                                                   \
+    gint64 deadline_ = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;    \
+    guint ticker_ = g_timeout_add (10, tick, NULL);                                \
+    while (!(cond))                                                                \
+      {                                                                            \
+        if (g_get_monotonic_time () > deadline_)                                   \
+          g_error ("timed out waiting for: %s", #cond);                            \
+        g_main_context_iteration (NULL, TRUE);                                     \
+      }                                                                            \
+    g_source_remove (ticker_);                                                     \
+  } G_STMT_END
+
+/* ---- finding widgets ---- */
+
+typedef gboolean (*WidgetMatch) (GtkWidget *widget, gconstpointer data);
+
+static GtkWidget *
+find_widget (GtkWidget    *root,
+             WidgetMatch   match,
+             gconstpointer data)
+{
+  if (match (root, data))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_widget (c, match, data);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+match_label_containing (GtkWidget    *widget,
+                        gconstpointer data)
+{
+  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), data) != NULL;
+}
+
+static gboolean
+match_button_label (GtkWidget    *widget,
+                    gconstpointer data)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), data) == 0;
+}
+
+/* Clicks @dialog's response button labelled @label. */
+static void
+click_response (GtkWindow  *dialog,
+                const char *label)
+{
+  GtkWidget *button = find_widget (GTK_WIDGET (dialog), match_button_label, label);
+
+  g_assert_nonnull (button);
+  gtk_widget_activate (button);
+}
+
+static gboolean
+match_toast (GtkWidget    *widget,
+             gconstpointer data)
+{
+  return g_strcmp0 (G_OBJECT_TYPE_NAME (widget), "AdwToastWidget") == 0
+         && find_widget (widget, match_label_containing, data) != NULL;
+}
+
+/* A toast showing @text on @window. */
+static gboolean
+has_toast (GtkWindow  *window,
+           const char *text)
+{
+  return find_widget (GTK_WIDGET (window), match_toast, text) != NULL;
+}
+
+/* The visible toplevel of @type, or NULL. */
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return w;
+    }
+  return NULL;
+}
+
+#define CHILD(widget, Type, TYPE, name) \
+  ((Type *) gtk_widget_get_template_child (GTK_WIDGET (widget), TYPE, name))
+
+static gboolean
+shown_has_topic (DesktopTopicsPage *page,
+                 const char        *name)
+{
+  GListModel *shown = desktop_topics_page_get_shown (page);
+
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr(DesktopTopic) topic = g_list_model_get_item (shown, i);
+      if (strcmp (desktop_topic_get_name (topic), name) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* ---- the cases ---- */
+
+static void
+test_connections (void)
+{
+  GtkWidget *add_button;
+  GtkListBox *list_box;
+  GtkWindow *dialog = NULL;
+  AdwEntryRow *name_row, *bootstrap_row;
+  AdwActionRow *test_row;
+  GtkListBoxRow *row;
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.caudal.Caudal");
+  g_autoptr(GVariant) saved = NULL;
+
+  t.connections = desktop_application_open_connections (t.app);
+  add_button = CHILD (t.connections, GtkWidget, DESKTOP_TYPE_CONNECTIONS_WINDOW, "add_button");
+  list_box = CHILD (t.connections, GtkListBox, DESKTOP_TYPE_CONNECTIONS_WINDOW, "list_box");
+  g_assert_null (gtk_list_box_get_row_at_index (list_box, 0));
+
+  /* Add: the dialog opens, the connection test reports one broker. */
+  gtk_widget_activate (add_button);
+  WAIT_FOR ((dialog = find_toplevel (DESKTOP_TYPE_CONNECTION_DIALOG)) != NULL);
+  name_row = CHILD (dialog, AdwEntryRow, DESKTOP_TYPE_CONNECTION_DIALOG, "name_row");
+  bootstrap_row = CHILD (dialog, AdwEntryRow, DESKTOP_TYPE_CONNECTION_DIALOG, "bootstrap_row");
+  test_row = CHILD (dialog, AdwActionRow, DESKTOP_TYPE_CONNECTION_DIALOG, "test_row");
+  gtk_editable_set_text (GTK_EDITABLE (name_row), "local");
+  gtk_editable_set_text (GTK_EDITABLE (bootstrap_row), t.bootstrap);
+  gtk_widget_activate (CHILD (dialog, GtkWidget, DESKTOP_TYPE_CONNECTION_DIALOG, "test_button"));
+  WAIT_FOR (g_str_has_prefix (adw_action_row_get_subtitle (test_row), "Connected: 1 broker,"));
+
+  /* Save: listed, and remembered in GSettings. */
+  gtk_widget_activate (CHILD (dialog, GtkWidget, DESKTOP_TYPE_CONNECTION_DIALOG, "save_button"));
+  WAIT_FOR (find_toplevel (DESKTOP_TYPE_CONNECTION_DIALOG) == NULL);
+  WAIT_FOR ((row = gtk_list_box_get_row_at_index (list_box, 0)) != NULL);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "local");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, t.bootstrap);
+  saved = g_settings_get_value (settings, "clusters");
+  g_assert_cmpuint (g_variant_n_children (saved), ==, 1);
+
+  /* An unreachable one: the test says so. */
+  gtk_widget_activate (add_button);
+  WAIT_FOR ((dialog = find_toplevel (DESKTOP_TYPE_CONNECTION_DIALOG)) != NULL);
+  bootstrap_row = CHILD (dialog, AdwEntryRow, DESKTOP_TYPE_CONNECTION_DIALOG, "bootstrap_row");
+  test_row = CHILD (dialog, AdwActionRow, DESKTOP_TYPE_CONNECTION_DIALOG, "test_row");
+  gtk_editable_set_text (GTK_EDITABLE (bootstrap_row), "127.0.0.1:1");
+  gtk_widget_activate (CHILD (dialog, GtkWidget, DESKTOP_TYPE_CONNECTION_DIALOG, "test_button"));
+  WAIT_FOR (strstr (adw_action_row_get_subtitle (test_row), "cannot connect to 127.0.0.1:1") != NULL);
+  gtk_window_close (dialog);
+  WAIT_FOR (find_toplevel (DESKTOP_TYPE_CONNECTION_DIALOG) == NULL);
+}
+
+static void
+test_overview (void)
+{
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (CHILD (t.connections, GtkListBox,
+                                                             DESKTOP_TYPE_CONNECTIONS_WINDOW, "list_box"), 0);
+  DesktopOverviewPage *page;
+  AdwActionRow *cluster_id_row;
+  GtkListBox *brokers_list;
+  CaudalBrokerInfo *broker;
+  g_autofree char *broker_title = NULL;
+  const char *cluster_id;
+
+  /* Opening a connection: a click on its row. */
+  gtk_widget_activate (GTK_WIDGET (row));
+  WAIT_FOR ((t.cluster_window = find_toplevel (DESKTOP_TYPE_CLUSTER_WINDOW)) != NULL);
+  g_assert_cmpstr (gtk_window_get_title (t.cluster_window), ==, "local");
+
+  g_assert_null (broker_lookup_topic ("nothing-yet"));
+  cluster_id = caudal_cluster_get_cluster_id (t.client);
+  g_assert_nonnull (cluster_id);
+  broker = g_ptr_array_index (caudal_cluster_get_brokers (t.client), 0);
+  broker_title = g_strdup_printf ("Broker %d", broker->node_id);
+
+  page = CHILD (t.cluster_window, DesktopOverviewPage, DESKTOP_TYPE_CLUSTER_WINDOW, "overview_page");
+  cluster_id_row = CHILD (page, AdwActionRow, DESKTOP_TYPE_OVERVIEW_PAGE, "cluster_id_row");
+  brokers_list = CHILD (page, GtkListBox, DESKTOP_TYPE_OVERVIEW_PAGE, "brokers_list");
+  WAIT_FOR (g_strcmp0 (adw_action_row_get_subtitle (cluster_id_row), cluster_id) == 0);
+  WAIT_FOR (gtk_list_box_get_row_at_index (brokers_list, 0) != NULL);
+  row = gtk_list_box_get_row_at_index (brokers_list, 0);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, broker_title);
+  g_assert_null (gtk_list_box_get_row_at_index (brokers_list, 1));
+}
+
+static gboolean created_other;
+
+static void
+on_other_created (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (desktop_create_topic_finish (CAUDAL_CLUSTER (source), result, &error));
+  g_assert_no_error (error);
+  created_other = TRUE;
+}
+
+static void
+test_topics_create (void)
+{
+  AdwViewStack *view_stack = CHILD (t.cluster_window, AdwViewStack, DESKTOP_TYPE_CLUSTER_WINDOW, "view_stack");
+  DesktopTopicsPage *page = CHILD (t.cluster_window, DesktopTopicsPage, DESKTOP_TYPE_CLUSTER_WINDOW, "topics_page");
+  GtkWindow *dialog = NULL;
+  AdwEntryRow *name_row;
+  GtkWidget *create_button, *name_error;
+  GtkColumnView *column_view;
+  CaudalTopicInfo *info;
+
+  /* Another topic, so that search has something to hide. */
+  desktop_create_topic_async (t.client, "other-topic", 1, 1, NULL, NULL, on_other_created, NULL);
+  WAIT_FOR (created_other);
+
+  adw_view_stack_set_visible_child_name (view_stack, "topics");
+  WAIT_FOR (shown_has_topic (page, "other-topic"));
+
+  gtk_widget_activate (CHILD (page, GtkWidget, DESKTOP_TYPE_TOPICS_PAGE, "create_button"));
+  WAIT_FOR ((dialog = find_toplevel (DESKTOP_TYPE_CREATE_TOPIC_DIALOG)) != NULL);
+  name_row = CHILD (dialog, AdwEntryRow, DESKTOP_TYPE_CREATE_TOPIC_DIALOG, "name_row");
+  create_button = CHILD (dialog, GtkWidget, DESKTOP_TYPE_CREATE_TOPIC_DIALOG, "create_button");
+  name_error = CHILD (dialog, GtkWidget, DESKTOP_TYPE_CREATE_TOPIC_DIALOG, "name_error");
+
+  /* Kafka's name rule, as typed. */
+  g_assert_false (gtk_widget_get_sensitive (create_button));
+  gtk_editable_set_text (GTK_EDITABLE (name_row), "no spaces");
+  g_assert_false (gtk_widget_get_sensitive (create_button));
+  g_assert_true (gtk_widget_get_visible (name_error));
+  gtk_editable_set_text (GTK_EDITABLE (name_row), "..");
+  g_assert_false (gtk_widget_get_sensitive (create_button));
+  gtk_editable_set_text (GTK_EDITABLE (name_row), "gui-topic.v1_x");
+  g_assert_true (gtk_widget_get_sensitive (create_button));
+  g_assert_false (gtk_widget_get_visible (name_error));
+
+  gtk_spin_button_set_value (CHILD (dialog, GtkSpinButton, DESKTOP_TYPE_CREATE_TOPIC_DIALOG, "partitions_spin"), 3);
+  gtk_editable_set_text (CHILD (dialog, GtkEditable, DESKTOP_TYPE_CREATE_TOPIC_DIALOG, "retention_row"), "60000");
+  adw_combo_row_set_selected (CHILD (dialog, AdwComboRow, DESKTOP_TYPE_CREATE_TOPIC_DIALOG, "cleanup_row"), 2);
+  gtk_widget_activate (create_button);
+
+  /* Created on the broker, the dialog gone, the list showing it. */
+  WAIT_FOR (find_toplevel (DESKTOP_TYPE_CREATE_TOPIC_DIALOG) == NULL);
+  info = broker_lookup_topic ("gui-topic.v1_x");
+  g_assert_nonnull (info);
+  g_assert_cmpuint (info->partitions->len, ==, 3);
+  WAIT_FOR (shown_has_topic (page, "gui-topic.v1_x"));
+  WAIT_FOR (has_toast (t.cluster_window, "Created topic “gui-topic.v1_x”"));
+  column_view = CHILD (page, GtkColumnView, DESKTOP_TYPE_TOPICS_PAGE, "column_view");
+  WAIT_FOR (find_widget (GTK_WIDGET (column_view), match_label_containing, "gui-topic.v1_x") != NULL);
+
+  /* Creating it again: the broker's refusal is a toast on the dialog. */
+  gtk_widget_activate (CHILD (page, GtkWidget, DESKTOP_TYPE_TOPICS_PAGE, "create_button"));
+  WAIT_FOR ((dialog = find_toplevel (DESKTOP_TYPE_CREATE_TOPIC_DIALOG)) != NULL);
+  gtk_editable_set_text (CHILD (dialog, GtkEditable, DESKTOP_TYPE_CREATE_TOPIC_DIALOG, "name_row"), "gui-topic.v1_x");
+  gtk_widget_activate (CHILD (dialog, GtkWidget, DESKTOP_TYPE_CREATE_TOPIC_DIALOG, "create_button"));
+  WAIT_FOR (has_toast (dialog, "TOPIC_ALREADY_EXISTS"));
+  g_assert_true (has_toast (dialog, t.bootstrap));   /* names the broker */
+  gtk_window_close (dialog);
+  WAIT_FOR (find_toplevel (DESKTOP_TYPE_CREATE_TOPIC_DIALOG) == NULL);
+}
+
+static void
+test_topics_search (void)
+{
+  DesktopTopicsPage *page = CHILD (t.cluster_window, DesktopTopicsPage, DESKTOP_TYPE_CLUSTER_WINDOW, "topics_page");
+  GtkEditable *search = CHILD (page, GtkEditable, DESKTOP_TYPE_TOPICS_PAGE, "search_entry");
+
+  gtk_editable_set_text (search, "GUI-");
+  WAIT_FOR (!shown_has_topic (page, "other-topic"));
+  g_assert_true (shown_has_topic (page, "gui-topic.v1_x"));
+  g_assert_cmpuint (g_list_model_get_n_items (desktop_topics_page_get_shown (page)), ==, 1);
+  gtk_editable_set_text (search, "no-such");
+  WAIT_FOR (g_list_model_get_n_items (desktop_topics_page_get_shown (page)) == 0);
+  gtk_editable_set_text (search, "");
+  WAIT_FOR (shown_has_topic (page, "other-topic") && shown_has_topic (page, "gui-topic.v1_x"));
+}
+
+static void
+test_topics_delete (void)
+{
+  DesktopTopicsPage *page = CHILD (t.cluster_window, DesktopTopicsPage, DESKTOP_TYPE_CLUSTER_WINDOW, "topics_page");
+  GtkWindow *dialog = NULL;
+
+  /* The row's trash button activates topics.delete with the name. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "topics.delete", "s", "gui-topic.v1_x"));
+  WAIT_FOR ((dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL);
+  g_assert_nonnull (strstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), "gui-topic.v1_x"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "gui-topic.v1_x"));
+
+  /* Cancel keeps it. */
+  click_response (dialog, "_Cancel");
+  WAIT_FOR (find_toplevel (ADW_TYPE_MESSAGE_DIALOG) == NULL);
+  g_assert_nonnull (broker_lookup_topic ("gui-topic.v1_x"));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "topics.delete", "s", "gui-topic.v1_x"));
+  WAIT_FOR ((dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL);
+  click_response (dialog, "_Delete");
+  WAIT_FOR (!shown_has_topic (page, "gui-topic.v1_x"));
+  g_assert_null (broker_lookup_topic ("gui-topic.v1_x"));
+  g_assert_true (shown_has_topic (page, "other-topic"));
+  WAIT_FOR (has_toast (t.cluster_window, "Deleted topic “gui-topic.v1_x”"));
+}
+
+static guint ticks;
+
+static gboolean
+count_tick (gpointer user_data)
+{
+  ticks++;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+test_unreachable (void)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.caudal.Caudal");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bootstrap = NULL;
+  GtkWindow *window;
+  guint counter;
+  gint64 start;
+
+  /* A broker that accepts connections (the kernel's backlog) and never
+   * answers: the worst case, where only the timeout ends the wait. */
+  g_assert_true (g_socket_listener_add_address (listener, any, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                                NULL, &bound, &error));
+  g_assert_no_error (error);
+  bootstrap = g_strdup_printf ("127.0.0.1:%u", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  g_settings_set_uint (settings, "request-timeout", 1500);
+
+  counter = g_timeout_add (20, count_tick, NULL);
+  start = g_get_monotonic_time ();
+  window = desktop_application_open_cluster (t.app, "silent", bootstrap);
+  WAIT_FOR (has_toast (window, bootstrap));
+  g_assert_true (has_toast (window, "timed out"));
+  /* The loop kept turning while the broker said nothing: ~1.5 s of 20 ms
+   * ticks. */
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 1000 * 1000);
+  g_assert_cmpuint (ticks, >=, 25);
+  g_source_remove (counter);
+  gtk_window_close (window);
+  g_settings_reset (settings, "request-timeout");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  g_setenv ("NO_AT_BRIDGE", "1", TRUE);
+  gtk_test_init (&argc, &argv, NULL);
+
+  broker_start ();
+  t.client = caudal_cluster_new (t.bootstrap, "test-desktop", &error);
+  g_assert_no_error (error);
+
+  t.app = desktop_application_new ();
+  g_application_set_flags (G_APPLICATION (t.app), G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (t.app), NULL, &error));
+  g_assert_no_error (error);
+
+  g_test_add_func ("/desktop/connections", test_connections);
+  g_test_add_func ("/desktop/overview", test_overview);
+  g_test_add_func ("/desktop/topics-create", test_topics_create);
+  g_test_add_func ("/desktop/topics-search", test_topics_search);
+  g_test_add_func ("/desktop/topics-delete", test_topics_delete);
+  g_test_add_func ("/desktop/unreachable", test_unreachable);
+  ret = g_test_run ();
+
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();
+    while (g_list_model_get_n_items (toplevels) > 0)
+      {
+        g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, 0);
+        gtk_window_destroy (w);
+      }
+  }
+  g_clear_object (&t.app);
+  g_clear_object (&t.client);
+  broker_stop ();
+  g_free (t.bootstrap);
+  return ret;
+}
