@@ -68,7 +68,9 @@ CAUDAL_ADMIN_DECLARE_RESULT (CaudalAdminBroker, caudal_admin_broker)
  * CaudalAdminClusterDescription:
  * @cluster_id: (nullable): the cluster id (NULL from brokers before
  *   Metadata v2)
- * @controller_id: the controller's node id, -1 when unknown
+ * @controller_id: the controller's node id as the broker reports it, -1
+ *   when unknown (some brokers, librdkafka's mock among them, name one
+ *   that is not in @brokers)
  * @brokers: (element-type CaudalAdminBroker): the brokers, by node id
  */
 typedef struct
@@ -157,7 +159,8 @@ CAUDAL_ADMIN_DECLARE_RESULT (CaudalAdminTopicDescription, caudal_admin_topic_des
 
 /* Describes @topics (NULL-terminated, at least one). An unknown topic
  * fails the call with UNKNOWN_TOPIC_OR_PARTITION; topics are never
- * auto-created. */
+ * auto-created (brokers before Metadata v4, which may create a topic a
+ * request names, are asked for every topic instead). */
 CAUDAL_CLIENT_EXPORT void caudal_admin_describe_topics_async (CaudalAdmin        *admin,
                                                               const char *const  *topics,
                                                               GCancellable       *cancellable,

@@ -61,7 +61,7 @@ peer_start_caudald (Peer *peer)
   g_assert_no_error (error);
   logdirs = g_strdup_printf ("log.dirs=%s/data", peer->dir);
   ready = g_build_filename (peer->dir, "ready", NULL);
-  peer->proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, path,
+  peer->proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, path,
                                  "--override", "listeners=PLAINTEXT://127.0.0.1:0",
                                  "--override", logdirs,
                                  "--override", "num.partitions=3",
