@@ -479,10 +479,11 @@ test_unreachable (void)
   window = desktop_application_open_cluster (t.app, "silent", bootstrap);
   WAIT_FOR (has_toast (window, bootstrap));
   g_assert_true (has_toast (window, "timed out"));
-  /* The loop kept turning while the broker said nothing: ~1.5 s of 20 ms
-   * ticks. */
+  /* The loop kept turning while the broker said nothing. Not a timing
+   * check: ~75 ticks are due in 1.5 s, a blocked loop gets one or none, and
+   * a loaded 2-core CI machine still gets well over the bound. */
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 1000 * 1000);
-  g_assert_cmpuint (ticks, >=, 25);
+  g_assert_cmpuint (ticks, >=, 5);
   g_source_remove (counter);
   gtk_window_close (window);
   g_settings_reset (settings, "request-timeout");
