@@ -6,7 +6,9 @@
 #include <glib/gi18n.h>
 
 #include "desktop-cluster-window.h"
+#include "desktop-groups-page.h"
 #include "desktop-overview-page.h"
+#include "desktop-produce-dialog.h"
 #include "desktop-topics-page.h"
 
 struct _DesktopClusterWindow
@@ -19,6 +21,7 @@ struct _DesktopClusterWindow
   AdwStatusPage        *invalid_page;
   DesktopOverviewPage  *overview_page;
   DesktopTopicsPage    *topics_page;
+  DesktopGroupsPage    *groups_page;
 
   char                 *name;
   char                 *bootstrap_servers;
@@ -55,6 +58,7 @@ connect_cluster (DesktopClusterWindow *self)
     caudal_cluster_set_timeout (self->cluster, desktop_application_get_request_timeout (DESKTOP_APPLICATION (app)));
   desktop_overview_page_set_cluster (self->overview_page, self->cluster, self->bootstrap_servers);
   desktop_topics_page_set_cluster (self->topics_page, self->cluster, self->bootstrap_servers);
+  desktop_groups_page_set_cluster (self->groups_page, self->cluster, self->bootstrap_servers);
 }
 
 static void
@@ -119,6 +123,20 @@ desktop_cluster_window_set_property (GObject      *object,
 }
 
 static void
+produce_activated (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  DesktopClusterWindow *self = DESKTOP_CLUSTER_WINDOW (widget);
+  DesktopProduceDialog *dialog;
+
+  if (self->cluster == NULL)
+    return;
+  dialog = desktop_produce_dialog_new (GTK_WINDOW (self), self->cluster, self->bootstrap_servers, NULL);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 desktop_cluster_window_class_init (DesktopClusterWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -139,6 +157,7 @@ desktop_cluster_window_class_init (DesktopClusterWindowClass *klass)
 
   g_type_ensure (DESKTOP_TYPE_OVERVIEW_PAGE);
   g_type_ensure (DESKTOP_TYPE_TOPICS_PAGE);
+  g_type_ensure (DESKTOP_TYPE_GROUPS_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/caudal/Caudal/desktop-cluster-window.ui");
   gtk_widget_class_bind_template_child (widget_class, DesktopClusterWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, DesktopClusterWindow, view_stack);
@@ -146,6 +165,8 @@ desktop_cluster_window_class_init (DesktopClusterWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DesktopClusterWindow, invalid_page);
   gtk_widget_class_bind_template_child (widget_class, DesktopClusterWindow, overview_page);
   gtk_widget_class_bind_template_child (widget_class, DesktopClusterWindow, topics_page);
+  gtk_widget_class_bind_template_child (widget_class, DesktopClusterWindow, groups_page);
+  gtk_widget_class_install_action (widget_class, "cluster.produce", NULL, produce_activated);
 }
 
 static void

@@ -10,6 +10,7 @@
 #include "desktop-create-topic-dialog.h"
 #include "desktop-requests.h"
 #include "desktop-topic.h"
+#include "desktop-topic-view.h"
 #include "desktop-topics-page.h"
 #include "desktop-util.h"
 
@@ -382,6 +383,23 @@ refresh_activated (GtkWidget  *widget,
   desktop_topics_page_refresh (DESKTOP_TOPICS_PAGE (widget));
 }
 
+/* Activating a row opens the topic's own window. */
+static void
+topic_activated (GtkColumnView     *column_view,
+                 guint              position,
+                 DesktopTopicsPage *self)
+{
+  g_autoptr(DesktopTopic) topic = g_list_model_get_item (G_LIST_MODEL (self->sorted), position);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  DesktopTopicView *view;
+
+  if (topic == NULL || self->cluster == NULL)
+    return;
+  view = desktop_topic_view_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->cluster,
+                                 self->bootstrap_servers, desktop_topic_get_name (topic));
+  gtk_window_present (GTK_WINDOW (view));
+}
+
 /* ---- GtkWidget ---- */
 
 static void
@@ -474,6 +492,7 @@ desktop_topics_page_init (DesktopTopicsPage *self)
                              GTK_SELECTION_MODEL (gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->sorted)))));
   gtk_column_view_sort_by_column (self->column_view, self->name_column, GTK_SORT_ASCENDING);
 
+  g_signal_connect (self->column_view, "activate", G_CALLBACK (topic_activated), self);
   g_signal_connect_swapped (self->search_entry, "search-changed", G_CALLBACK (filter_changed), self);
   g_signal_connect_swapped (self->internal_toggle, "toggled", G_CALLBACK (filter_changed), self);
   gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));

@@ -1,0 +1,617 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-topic-view.c: the topic window and its messages browser under
+ * Xvfb against a real caudald. A topic with 2 partitions gets known
+ * messages from libcaudal's producer; the topic window opens from a row
+ * activation in the topics list and must show its partitions and
+ * offsets; editing and resetting retention.ms is checked on the broker
+ * with CaudalAdmin; the messages browser must read back exactly what was
+ * produced, filter by key, show a selected value, read from an offset
+ * and tail new messages.
+ *
+ * The cases run in order and share one broker and one application. */
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include "caudal-admin.h"
+#include "caudal-producer.h"
+#include "desktop-application.h"
+#include "desktop-cluster-window.h"
+#include "desktop-message.h"
+#include "desktop-messages-view.h"
+#include "desktop-overview-page.h"
+#include "desktop-requests.h"
+#include "desktop-topic.h"
+#include "desktop-topic-view.h"
+#include "desktop-topics-page.h"
+
+#define WAIT_SECONDS 30
+#define TOPIC "browse-me"
+
+static struct
+{
+  GSubprocess        *broker;
+  char               *dir;
+  char               *bootstrap;
+  DesktopApplication *app;
+  CaudalCluster      *client;        /* the test's own view of the broker */
+  CaudalAdmin        *admin;
+  GtkWindow          *cluster_window;
+  DesktopTopicView   *view;
+  char               *default_retention;
+} t;
+
+/* What is produced: partition, key, value (offsets follow per partition). */
+static const struct
+{
+  gint32      partition;
+  gint64      offset;
+  const char *key;
+  const char *value;
+} produced[] = {
+  { 0, 0, "key-a", "value-a" },
+  { 0, 1, "key-b", "{\"n\": 2}" },
+  { 0, 2, "key-c", "value-c" },
+  { 1, 0, "key-d", "value-d" },
+  { 1, 1, "key-e", "value-e" },
+};
+
+/* ---- the broker ---- */
+
+#ifdef __linux__
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+#endif
+
+static void
+broker_start (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *path = g_getenv ("CAUDALD");
+  g_autofree char *logdirs = NULL;
+  g_autofree char *ready = NULL;
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) fields = NULL;
+
+  g_assert_nonnull (path);
+  t.dir = g_dir_make_tmp ("caudal-gui-XXXXXX", &error);
+  g_assert_no_error (error);
+  logdirs = g_strdup_printf ("log.dirs=%s/data", t.dir);
+  ready = g_build_filename (t.dir, "ready", NULL);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+#ifdef __linux__
+  /* A test that aborts must not leave its broker behind. */
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+#endif
+  t.broker = g_subprocess_launcher_spawn (launcher, &error, path,
+                                          "--override", "listeners=PLAINTEXT://127.0.0.1:0",
+                                          "--override", logdirs,
+                                          "--ready-file", ready, NULL);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 1000 && !g_file_test (ready, G_FILE_TEST_EXISTS); i++)
+    g_usleep (10000);
+  g_assert_true (g_file_get_contents (ready, &contents, NULL, &error));
+  fields = g_strsplit (g_strstrip (contents), " ", -1);
+  g_assert_cmpuint (g_strv_length (fields), ==, 3);
+  t.bootstrap = g_strdup_printf ("%s:%s", fields[1], fields[2]);
+}
+
+static void
+rm_rf (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        rm_rf (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+broker_stop (void)
+{
+  if (t.broker != NULL)
+    {
+      g_subprocess_send_signal (t.broker, SIGTERM);
+      g_subprocess_wait (t.broker, NULL, NULL);
+      g_clear_object (&t.broker);
+    }
+  if (t.dir != NULL)
+    rm_rf (t.dir);
+  g_clear_pointer (&t.dir, g_free);
+}
+
+/* ---- driving the main loop ---- */
+
+static gboolean
+tick (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Iterates the main context until @cond holds, failing after
+ * WAIT_SECONDS; a 10 ms ticker keeps each iteration short. */
+#define WAIT_FOR(cond)                                                             \
+  G_STMT_START {                                                                   \
+    gint64 deadline_ = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;    \
+    guint ticker_ = g_timeout_add (10, tick, NULL);                                \
+    while (!(cond))                                                                \
+      {                                                                            \
+        if (g_get_monotonic_time () > deadline_)                                   \
+          g_error ("timed out waiting for: %s", #cond);                            \
+        g_main_context_iteration (NULL, TRUE);                                     \
+      }                                                                            \
+    g_source_remove (ticker_);                                                     \
+  } G_STMT_END
+
+/* ---- finding widgets ---- */
+
+typedef gboolean (*WidgetMatch) (GtkWidget *widget, gconstpointer data);
+
+static GtkWidget *
+find_widget (GtkWidget    *root,
+             WidgetMatch   match,
+             gconstpointer data)
+{
+  if (match (root, data))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_widget (c, match, data);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+match_label_containing (GtkWidget    *widget,
+                        gconstpointer data)
+{
+  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), data) != NULL;
+}
+
+static gboolean
+match_toast (GtkWidget    *widget,
+             gconstpointer data)
+{
+  return g_strcmp0 (G_OBJECT_TYPE_NAME (widget), "AdwToastWidget") == 0
+         && find_widget (widget, match_label_containing, data) != NULL;
+}
+
+/* A toast showing @text on @window. */
+static gboolean
+has_toast (GtkWindow  *window,
+           const char *text)
+{
+  return find_widget (GTK_WIDGET (window), match_toast, text) != NULL;
+}
+
+/* The visible toplevel of @type, or NULL. */
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return w;
+    }
+  return NULL;
+}
+
+#define CHILD(widget, Type, TYPE, name) \
+  ((Type *) gtk_widget_get_template_child (GTK_WIDGET (widget), TYPE, name))
+
+
+/* ---- libcaudal on the test's side ---- */
+
+static gboolean created;
+
+static void
+on_created (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (desktop_create_topic_finish (CAUDAL_CLUSTER (source), result, &error));
+  g_assert_no_error (error);
+  created = TRUE;
+}
+
+static void
+produce (gint32      partition,
+         const char *key,
+         const char *value,
+         gint64      expected_offset)
+{
+  g_autoptr(CaudalProducer) producer = caudal_producer_new (t.client, NULL);
+  g_autoptr(GBytes) k = g_bytes_new (key, strlen (key));
+  g_autoptr(GBytes) v = g_bytes_new (value, strlen (value));
+  CaudalRecordHeader header = { { (const guint8 *) "origin", 6 }, { (const guint8 *) "test", 4 } };
+  g_auto(CaudalSync) sync = { 0 };
+  g_autoptr(GError) error = NULL;
+  CaudalProducerResult out;
+
+  caudal_producer_send_async (producer, TOPIC, partition, k, v, &header, 1, -1, NULL,
+                              caudal_sync_callback, &sync);
+  g_assert_true (caudal_producer_send_finish (producer, caudal_sync_wait (&sync), &out, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (out.partition, ==, partition);
+  g_assert_cmpint (out.offset, ==, expected_offset);
+}
+
+/* retention.ms of TOPIC on the broker: its value and source. */
+static char *
+broker_retention (CaudalAdminConfigSource *source)
+{
+  const char *keys[] = { "retention.ms", NULL };
+  g_auto(CaudalSync) sync = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  CaudalAdminConfigEntry *entry;
+
+  caudal_admin_describe_configs_async (t.admin, CAUDAL_ADMIN_RESOURCE_TOPIC, TOPIC, keys, NULL,
+                                       caudal_sync_callback, &sync);
+  entries = caudal_admin_describe_configs_finish (t.admin, caudal_sync_wait (&sync), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (entries->len, ==, 1);
+  entry = g_ptr_array_index (entries, 0);
+  g_assert_cmpstr (entry->name, ==, "retention.ms");
+  *source = entry->source;
+  return g_strdup (entry->value);
+}
+
+static gint
+find_shown_topic (DesktopTopicsPage *page,
+                  const char        *name)
+{
+  GListModel *shown = desktop_topics_page_get_shown (page);
+
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr(DesktopTopic) topic = g_list_model_get_item (shown, i);
+      if (strcmp (desktop_topic_get_name (topic), name) == 0)
+        return (gint) i;
+    }
+  return -1;
+}
+
+static const char *
+partition_subtitle (guint index)
+{
+  GtkListBox *list = CHILD (t.view, GtkListBox, DESKTOP_TYPE_TOPIC_VIEW, "partitions_list");
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (list, index);
+
+  return row != NULL ? adw_action_row_get_subtitle (ADW_ACTION_ROW (row)) : NULL;
+}
+
+static gboolean
+subtitle_has (guint       index,
+              const char *text)
+{
+  const char *subtitle = partition_subtitle (index);
+
+  return subtitle != NULL && strstr (subtitle, text) != NULL;
+}
+
+static char *
+detail_text (DesktopMessagesView *mv)
+{
+  GtkTextView *view = CHILD (mv, GtkTextView, DESKTOP_TYPE_MESSAGES_VIEW, "detail_view");
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static DesktopMessage *
+find_message (GListModel *model,
+              gint32      partition,
+              gint64      offset)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(DesktopMessage) m = g_list_model_get_item (model, i);
+      if (desktop_message_get_partition (m) == partition && desktop_message_get_offset (m) == offset)
+        return m;   /* the model keeps it alive */
+    }
+  return NULL;
+}
+
+static gboolean
+has_value (GListModel *model,
+           const char *value)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(DesktopMessage) m = g_list_model_get_item (model, i);
+      if (g_strcmp0 (desktop_message_get_value_text (m), value) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* ---- the cases ---- */
+
+static void
+test_open (void)
+{
+  DesktopTopicsPage *page;
+  GtkColumnView *column_view;
+  gint position = -1;
+
+  desktop_create_topic_async (t.client, TOPIC, 2, 1, NULL, NULL, on_created, NULL);
+  WAIT_FOR (created);
+  {
+    CaudalAdminConfigSource source;
+
+    t.default_retention = broker_retention (&source);
+    g_assert_nonnull (t.default_retention);
+    g_assert_cmpint (source, !=, CAUDAL_ADMIN_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (produced); i++)
+    produce (produced[i].partition, produced[i].key, produced[i].value, produced[i].offset);
+
+  t.cluster_window = desktop_application_open_cluster (t.app, "local", t.bootstrap);
+  page = CHILD (t.cluster_window, DesktopTopicsPage, DESKTOP_TYPE_CLUSTER_WINDOW, "topics_page");
+  /* Let the overview finish its first load before leaving it: leaving
+   * cancels its request, and a connection attempt shared with the topics
+   * page would fail with it (a libcaudal limitation). */
+  WAIT_FOR (caudal_cluster_get_cluster_id (t.client) != NULL
+            && g_strcmp0 (adw_action_row_get_subtitle (CHILD (CHILD (t.cluster_window, DesktopOverviewPage,
+                                                                     DESKTOP_TYPE_CLUSTER_WINDOW, "overview_page"),
+                                                              AdwActionRow, DESKTOP_TYPE_OVERVIEW_PAGE,
+                                                              "cluster_id_row")),
+                          caudal_cluster_get_cluster_id (t.client)) == 0);
+  adw_view_stack_set_visible_child_name (CHILD (t.cluster_window, AdwViewStack, DESKTOP_TYPE_CLUSTER_WINDOW,
+                                                "view_stack"), "topics");
+  WAIT_FOR ((position = find_shown_topic (page, TOPIC)) >= 0);
+
+  /* A row activation (double click, Enter) opens the topic's window. */
+  column_view = CHILD (page, GtkColumnView, DESKTOP_TYPE_TOPICS_PAGE, "column_view");
+  g_signal_emit_by_name (column_view, "activate", (guint) position);
+  WAIT_FOR ((t.view = (DesktopTopicView *) find_toplevel (DESKTOP_TYPE_TOPIC_VIEW)) != NULL);
+  g_assert_cmpstr (desktop_topic_view_get_topic (t.view), ==, TOPIC);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (t.view)), ==, TOPIC);
+}
+
+static void
+test_partitions (void)
+{
+  GtkListBox *list = CHILD (t.view, GtkListBox, DESKTOP_TYPE_TOPIC_VIEW, "partitions_list");
+  GtkListBoxRow *row;
+  g_autofree char *leader = NULL;
+  CaudalBrokerInfo *broker;
+
+  WAIT_FOR (subtitle_has (0, "Offsets 0 – 3 · 3 messages") && subtitle_has (1, "Offsets 0 – 2 · 2 messages"));
+  row = gtk_list_box_get_row_at_index (list, 0);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Partition 0");
+  row = gtk_list_box_get_row_at_index (list, 1);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Partition 1");
+  g_assert_null (gtk_list_box_get_row_at_index (list, 2));
+
+  /* One broker: it leads, replicates and is in sync for both. */
+  broker = g_ptr_array_index (caudal_cluster_get_brokers (t.client), 0);
+  leader = g_strdup_printf ("Leader %d · Replicas %d · ISR %d ·", broker->node_id, broker->node_id, broker->node_id);
+  g_assert_true (subtitle_has (0, leader));
+  g_assert_true (subtitle_has (1, leader));
+}
+
+static void
+test_configs (void)
+{
+  AdwEntryRow *row = NULL;
+  CaudalAdminConfigSource source;
+  g_autofree char *value = NULL;
+
+  WAIT_FOR ((row = desktop_topic_view_lookup_config (t.view, "retention.ms")) != NULL);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, t.default_retention);
+
+  /* Edit: type a value and press the row's apply button. */
+  gtk_editable_set_text (GTK_EDITABLE (row), "123456");
+  g_signal_emit_by_name (row, "apply");
+  WAIT_FOR (has_toast (GTK_WINDOW (t.view), "Changed “retention.ms” of “" TOPIC "”"));
+  value = broker_retention (&source);
+  g_assert_cmpstr (value, ==, "123456");
+  g_assert_cmpint (source, ==, CAUDAL_ADMIN_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG);
+  /* Reloaded after the change. */
+  WAIT_FOR ((row = desktop_topic_view_lookup_config (t.view, "retention.ms")) != NULL
+            && g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (row)), "123456") == 0);
+
+  /* Reset to default: the row's reset button's action. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (t.view), "topic.reset-config", "s", "retention.ms"));
+  WAIT_FOR (has_toast (GTK_WINDOW (t.view), "Reset “retention.ms” of “" TOPIC "” to its default"));
+  g_clear_pointer (&value, g_free);
+  value = broker_retention (&source);
+  g_assert_cmpstr (value, ==, t.default_retention);
+  g_assert_cmpint (source, !=, CAUDAL_ADMIN_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG);
+  WAIT_FOR ((row = desktop_topic_view_lookup_config (t.view, "retention.ms")) != NULL
+            && g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (row)), t.default_retention) == 0);
+}
+
+static void
+test_messages (void)
+{
+  DesktopMessagesView *mv = desktop_topic_view_get_messages_view (t.view);
+  GtkColumnView *column_view = CHILD (mv, GtkColumnView, DESKTOP_TYPE_MESSAGES_VIEW, "column_view");
+  GtkSingleSelection *selection = GTK_SINGLE_SELECTION (gtk_column_view_get_model (column_view));
+  GtkEditable *search = CHILD (mv, GtkEditable, DESKTOP_TYPE_MESSAGES_VIEW, "search_entry");
+  GListModel *messages = desktop_messages_view_get_messages (mv);
+  GListModel *shown = desktop_messages_view_get_shown (mv);
+  g_autoptr(DesktopMessage) selected = NULL;
+  g_autofree char *text = NULL;
+
+  adw_view_stack_set_visible_child_name (CHILD (t.view, AdwViewStack, DESKTOP_TYPE_TOPIC_VIEW, "view_stack"),
+                                         "messages");
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (CHILD (mv, GtkSpinButton, DESKTOP_TYPE_MESSAGES_VIEW,
+                                                            "max_spin")), ==, 100);
+  /* The partitions are known once the topic is described. */
+  WAIT_FOR (g_list_model_get_n_items (gtk_drop_down_get_model (CHILD (mv, GtkDropDown, DESKTOP_TYPE_MESSAGES_VIEW,
+                                                                      "partition_dropdown"))) == 3);
+
+  /* From the beginning, all partitions: exactly what was produced. */
+  gtk_drop_down_set_selected (CHILD (mv, GtkDropDown, DESKTOP_TYPE_MESSAGES_VIEW, "from_dropdown"),
+                              DESKTOP_MESSAGES_FROM_BEGINNING);
+  /* A button's activation clicks it a moment later, as a key press does. */
+  gtk_widget_activate (CHILD (mv, GtkWidget, DESKTOP_TYPE_MESSAGES_VIEW, "read_button"));
+  WAIT_FOR (desktop_messages_view_is_reading (mv));
+  WAIT_FOR (!desktop_messages_view_is_reading (mv));
+  g_assert_cmpuint (g_list_model_get_n_items (messages), ==, G_N_ELEMENTS (produced));
+  for (guint i = 0; i < G_N_ELEMENTS (produced); i++)
+    {
+      DesktopMessage *m = find_message (messages, produced[i].partition, produced[i].offset);
+
+      g_assert_nonnull (m);
+      g_assert_cmpstr (desktop_message_get_topic (m), ==, TOPIC);
+      g_assert_cmpstr (desktop_message_get_key_text (m), ==, produced[i].key);
+      g_assert_cmpstr (desktop_message_get_value_text (m), ==, produced[i].value);
+      g_assert_cmpstr (desktop_message_get_headers_text (m), ==, "origin=test");
+    }
+  /* The column view shows them. */
+  WAIT_FOR (find_widget (GTK_WIDGET (column_view), match_label_containing, "value-e") != NULL);
+  g_assert_nonnull (find_widget (GTK_WIDGET (column_view), match_label_containing, "key-b"));
+
+  /* Filter by a key. */
+  gtk_editable_set_text (search, "KEY-D");
+  WAIT_FOR (g_list_model_get_n_items (shown) == 1);
+  selected = g_list_model_get_item (shown, 0);
+  g_assert_cmpstr (desktop_message_get_key_text (selected), ==, "key-d");
+  g_assert_cmpint (desktop_message_get_partition (selected), ==, 1);
+  g_assert_cmpint (desktop_message_get_offset (selected), ==, 0);
+
+  /* Select it: its value in the detail pane, as text then hex. */
+  gtk_single_selection_set_selected (selection, 0);
+  text = detail_text (mv);
+  g_assert_cmpstr (text, ==, "value-d");
+  gtk_widget_activate (CHILD (mv, GtkWidget, DESKTOP_TYPE_MESSAGES_VIEW, "hex_toggle"));
+  WAIT_FOR (gtk_toggle_button_get_active (CHILD (mv, GtkToggleButton, DESKTOP_TYPE_MESSAGES_VIEW, "hex_toggle")));
+  g_clear_pointer (&text, g_free);
+  text = detail_text (mv);
+  g_assert_nonnull (strstr (text, "76 61 6c 75 65 2d 64"));   /* "value-d" */
+  g_assert_nonnull (strstr (text, "|value-d|"));
+  gtk_widget_activate (CHILD (mv, GtkWidget, DESKTOP_TYPE_MESSAGES_VIEW, "hex_toggle"));
+  WAIT_FOR (!gtk_toggle_button_get_active (CHILD (mv, GtkToggleButton, DESKTOP_TYPE_MESSAGES_VIEW, "hex_toggle")));
+  g_clear_pointer (&text, g_free);
+  text = detail_text (mv);
+  g_assert_cmpstr (text, ==, "value-d");
+
+  /* A value search. */
+  gtk_editable_set_text (search, "\"n\"");
+  WAIT_FOR (g_list_model_get_n_items (shown) == 1);
+  g_clear_object (&selected);
+  selected = g_list_model_get_item (shown, 0);
+  g_assert_cmpstr (desktop_message_get_key_text (selected), ==, "key-b");
+  gtk_editable_set_text (search, "");
+  WAIT_FOR (g_list_model_get_n_items (shown) == G_N_ELEMENTS (produced));
+}
+
+static void
+test_offset_and_tail (void)
+{
+  DesktopMessagesView *mv = desktop_topic_view_get_messages_view (t.view);
+  GListModel *messages = desktop_messages_view_get_messages (mv);
+  GtkToggleButton *live = CHILD (mv, GtkToggleButton, DESKTOP_TYPE_MESSAGES_VIEW, "live_toggle");
+  DesktopMessage *m;
+
+  /* Partition 1 from offset 1: one message. */
+  gtk_drop_down_set_selected (CHILD (mv, GtkDropDown, DESKTOP_TYPE_MESSAGES_VIEW, "from_dropdown"),
+                              DESKTOP_MESSAGES_FROM_OFFSET);
+  gtk_editable_set_text (CHILD (mv, GtkEditable, DESKTOP_TYPE_MESSAGES_VIEW, "position_entry"), "1");
+  gtk_drop_down_set_selected (CHILD (mv, GtkDropDown, DESKTOP_TYPE_MESSAGES_VIEW, "partition_dropdown"), 2);
+  gtk_widget_activate (CHILD (mv, GtkWidget, DESKTOP_TYPE_MESSAGES_VIEW, "read_button"));
+  WAIT_FOR (desktop_messages_view_is_reading (mv));
+  WAIT_FOR (!desktop_messages_view_is_reading (mv));
+  g_assert_cmpuint (g_list_model_get_n_items (messages), ==, 1);
+  m = find_message (messages, 1, 1);
+  g_assert_nonnull (m);
+  g_assert_cmpstr (desktop_message_get_value_text (m), ==, "value-e");
+
+  /* From a date far back: everything of partition 1. */
+  gtk_drop_down_set_selected (CHILD (mv, GtkDropDown, DESKTOP_TYPE_MESSAGES_VIEW, "from_dropdown"),
+                              DESKTOP_MESSAGES_FROM_TIME);
+  gtk_editable_set_text (CHILD (mv, GtkEditable, DESKTOP_TYPE_MESSAGES_VIEW, "position_entry"), "2000-01-01 00:00:00");
+  gtk_widget_activate (CHILD (mv, GtkWidget, DESKTOP_TYPE_MESSAGES_VIEW, "read_button"));
+  WAIT_FOR (desktop_messages_view_is_reading (mv));
+  WAIT_FOR (!desktop_messages_view_is_reading (mv));
+  g_assert_cmpuint (g_list_model_get_n_items (messages), ==, 2);
+
+  /* Live tail: keeps reading what is produced next. */
+  gtk_widget_activate (GTK_WIDGET (live));
+  WAIT_FOR (gtk_toggle_button_get_active (live));
+  g_assert_true (desktop_messages_view_is_reading (mv));
+  produce (1, "key-live", "value-live", 2);
+  WAIT_FOR (has_value (messages, "value-live"));
+  g_assert_cmpuint (g_list_model_get_n_items (messages), ==, 3);
+  gtk_widget_activate (GTK_WIDGET (live));
+  WAIT_FOR (!desktop_messages_view_is_reading (mv));
+
+  /* Closing the window cancels what it waits for. */
+  gtk_window_close (GTK_WINDOW (t.view));
+  WAIT_FOR (find_toplevel (DESKTOP_TYPE_TOPIC_VIEW) == NULL);
+  t.view = NULL;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  g_setenv ("NO_AT_BRIDGE", "1", TRUE);
+  gtk_test_init (&argc, &argv, NULL);
+
+  broker_start ();
+  t.client = caudal_cluster_new (t.bootstrap, "test-topic-view", &error);
+  g_assert_no_error (error);
+  t.admin = caudal_admin_new (t.client);
+
+  t.app = desktop_application_new ();
+  g_application_set_flags (G_APPLICATION (t.app), G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (t.app), NULL, &error));
+  g_assert_no_error (error);
+
+  g_test_add_func ("/topic-view/open", test_open);
+  g_test_add_func ("/topic-view/partitions", test_partitions);
+  g_test_add_func ("/topic-view/configs", test_configs);
+  g_test_add_func ("/topic-view/messages", test_messages);
+  g_test_add_func ("/topic-view/offset-and-tail", test_offset_and_tail);
+  ret = g_test_run ();
+
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();
+    while (g_list_model_get_n_items (toplevels) > 0)
+      {
+        g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, 0);
+        gtk_window_destroy (w);
+      }
+  }
+  g_clear_object (&t.app);
+  g_clear_object (&t.admin);
+  g_clear_object (&t.client);
+  broker_stop ();
+  g_free (t.bootstrap);
+  g_free (t.default_retention);
+  return ret;
+}
