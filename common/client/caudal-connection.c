@@ -656,13 +656,6 @@ on_connected (GObject      *source,
                      caudal_api_lookup (CAUDAL_API_KEY_API_VERSIONS)->max_version >= 3 ? 3 : 0);
 }
 
-static void
-forward_cancel (GCancellable *cancellable,
-                gpointer      user_data)
-{
-  g_cancellable_cancel (user_data);
-}
-
 /* The one connect-and-negotiate flow ended: answer everyone who asked. */
 static void
 on_flow_done (GObject      *source,
@@ -716,10 +709,10 @@ caudal_connection_connect_async (CaudalConnection   *conn,
   g_task_set_task_data (flow, GINT_TO_POINTER (0), NULL);
   client = g_socket_client_new ();
   st = g_new0 (ConnectState, 1);
+  /* The flow is shared: one caller cancelling must not fail the others.
+   * A cancelled caller's task answers G_IO_ERROR_CANCELLED when the flow
+   * ends (GTask checks its cancellable); the connect timeout bounds that. */
   st->connect_cancellable = g_cancellable_new ();
-  if (cancellable != NULL)
-    g_cancellable_connect (cancellable, G_CALLBACK (forward_cancel),
-                           g_object_ref (st->connect_cancellable), g_object_unref);
   g_object_set_data_full (G_OBJECT (flow), "connect-state", st, (GDestroyNotify) connect_state_free);
   st->timeout_id = g_timeout_add (conn->timeout_ms, on_connect_timeout, st);
   g_socket_client_connect_to_host_async (client, conn->host, conn->port, st->connect_cancellable,
