@@ -18,9 +18,9 @@
 
 /* Builds the response; TRUE when it should be sent now (enough bytes or
  * an error), or always when @final. Read data is kept only when sent. */
-static gboolean
-fetch_attempt (BrokerRequest *req,
-               gboolean       final)
+gboolean
+broker_fetch_try (BrokerRequest *req,
+                  gboolean       final)
 {
   Broker *broker = req->broker;
   CaudalFetchRequest *body = req->body;
@@ -143,19 +143,12 @@ broker_handle_fetch (BrokerRequest *req)
       broker_request_complete (req);
       return;
     }
-  if (fetch_attempt (req, req->broker->stopping))
+  if (broker_fetch_try (req, req->broker->stopping))
     {
       broker_request_complete (req);
       return;
     }
   broker_fetch_waiters_add (req->broker->fetch_waiters, req, body->max_wait_ms);
-}
-
-gboolean
-broker_fetch_try (BrokerRequest *req,
-                  gboolean       final)
-{
-  return fetch_attempt (req, final);
 }
 
 gboolean

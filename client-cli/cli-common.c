@@ -98,28 +98,22 @@ cli_kafka_error_message (gint16      code,
 
 gboolean
 cli_parse_properties (char      **items,
-                      gboolean    split_commas,
                       GHashTable *out,
                       GError    **error)
 {
   for (guint i = 0; items != NULL && items[i] != NULL; i++)
     {
-      g_auto(GStrv) parts = split_commas ? g_strsplit (items[i], ",", -1) : g_strsplit (items[i], "\x01", -1);
+      const char *eq = strchr (items[i], '=');
 
-      for (guint j = 0; parts[j] != NULL; j++)
+      if (*items[i] == '\0')
+        continue;
+      if (eq == NULL || eq == items[i])
         {
-          const char *eq = strchr (parts[j], '=');
-
-          if (*parts[j] == '\0')
-            continue;
-          if (eq == NULL || eq == parts[j])
-            {
-              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           "Invalid property '%s': expected KEY=VALUE", parts[j]);
-              return FALSE;
-            }
-          g_hash_table_insert (out, g_strndup (parts[j], (gsize) (eq - parts[j])), g_strdup (eq + 1));
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "Invalid property '%s': expected KEY=VALUE", items[i]);
+          return FALSE;
         }
+      g_hash_table_insert (out, g_strndup (items[i], (gsize) (eq - items[i])), g_strdup (eq + 1));
     }
   return TRUE;
 }

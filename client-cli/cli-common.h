@@ -67,10 +67,9 @@ gboolean        cli_refresh_metadata (CaudalCluster      *cluster,
 char   *cli_kafka_error_message (gint16      code,
                                  const char *detail);
 
-/* key=value pairs ("a=b,c=d" or repeated flags) into a table; FALSE with
- * a message naming the bad item. */
+/* Repeated KEY=VALUE flags into a table; FALSE with a message naming the
+ * bad item. */
 gboolean cli_parse_properties (char      **items,
-                               gboolean    split_commas,
                                GHashTable *out,
                                GError    **error);
 

@@ -386,9 +386,9 @@ cli_console_consumer_main (int    argc,
     start = CAUDAL_OFFSET_BEGINNING;
 
   /* Formatter properties. */
-  if (!cli_parse_properties (cc.properties, FALSE, fmt, &error)
+  if (!cli_parse_properties (cc.properties, fmt, &error)
       || (cc.consumer_config != NULL && !load_properties_file (cc.consumer_config, config, &error))
-      || !cli_parse_properties (cc.consumer_properties, FALSE, config, &error))
+      || !cli_parse_properties (cc.consumer_properties, config, &error))
     {
       status = cli_usage_error (context, error->message);
       goto out;

@@ -599,7 +599,7 @@ cli_console_producer_main (int    argc,
     }
 
   /* The reader's properties. */
-  if (!cli_parse_properties (c.properties, FALSE, reader_props, &error))
+  if (!cli_parse_properties (c.properties, reader_props, &error))
     {
       status = cli_usage_error (context, error->message);
       goto out;
@@ -647,7 +647,7 @@ cli_console_producer_main (int    argc,
       status = CLI_EXIT_ERROR;
       goto out;
     }
-  if (!cli_parse_properties (c.producer_properties, FALSE, producer_props, &error))
+  if (!cli_parse_properties (c.producer_properties, producer_props, &error))
     {
       status = cli_usage_error (context, error->message);
       goto out;

@@ -14,6 +14,7 @@ typedef struct
   gint     partitions;
   gint     replication_factor;
   char   **configs;
+  GHashTable *config_table;   /* --config, parsed once by do_create() */
   gboolean if_not_exists, if_exists, exclude_internal;
   char    *command_config;
 } TopicsOptions;
@@ -29,7 +30,7 @@ build_create (gint16       version,
   CaudalCreateTopicsRequest *req = caudal_arena_alloc (arena, sizeof *req);
   const CaudalStructDesc *topic_desc = caudal_struct_desc_child (&caudal_create_topics_request_desc, "topics");
   CaudalCreateTopicsRequestCreatableTopic *t;
-  g_autoptr(GHashTable) configs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GHashTable *configs = o->config_table;
   GHashTableIter iter;
   gpointer k, v;
   guint i = 0;
@@ -42,7 +43,6 @@ build_create (gint16       version,
    * need numbers, so use Kafka's tool defaults there. */
   t->num_partitions = o->partitions > 0 ? o->partitions : (version >= 4 ? -1 : 1);
   t->replication_factor = (gint16) (o->replication_factor > 0 ? o->replication_factor : (version >= 4 ? -1 : 1));
-  (void) cli_parse_properties (o->configs, FALSE, configs, NULL);
   {
     CaudalCreateTopicsRequestCreatableTopicConfig *c =
       caudal_message_set_array (arena, topic_desc, t, "configs", g_hash_table_size (configs));
@@ -66,11 +66,12 @@ do_create (CaudalCluster *cluster,
   CaudalCreateTopicsResponse *body;
   g_autoptr(GHashTable) configs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
-  if (!cli_parse_properties (o->configs, FALSE, configs, &error))
+  if (!cli_parse_properties (o->configs, configs, &error))
     {
       g_printerr ("%s\n", error->message);
       return CLI_EXIT_USAGE;
     }
+  o->config_table = configs;
   resp = cli_request (cluster, CAUDAL_NODE_CONTROLLER, CAUDAL_API_KEY_CREATE_TOPICS, -1, build_create, o, &error);
   if (resp == NULL)
     {
