@@ -6,14 +6,10 @@
  *
  * The cases run in order and share one broker and one application. */
 
-#include <glib/gstdio.h>
-#include <signal.h>
 #include <string.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "desktop-application.h"
+#include "gui-test-util.h"
 #include "desktop-cluster-window.h"
 #include "desktop-connection-dialog.h"
 #include "desktop-connections-window.h"
@@ -24,93 +20,14 @@
 #include "desktop-topics-page.h"
 #include "desktop-util.h"
 
-#define WAIT_SECONDS 30
-
 static struct
 {
-  GSubprocess        *broker;
-  char               *dir;
-  char               *bootstrap;
+  GuiTestBroker       broker;
   DesktopApplication *app;
   CaudalCluster      *client;        /* the test's own view of the broker */
   GtkWindow          *connections;
   GtkWindow          *cluster_window;
 } t;
-
-/* ---- the broker ---- */
-
-#ifdef __linux__
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-#endif
-
-static void
-broker_start (void)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *path = g_getenv ("CAUDALD");
-  g_autofree char *logdirs = NULL;
-  g_autofree char *ready = NULL;
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) fields = NULL;
-
-  g_assert_nonnull (path);
-  t.dir = g_dir_make_tmp ("caudal-gui-XXXXXX", &error);
-  g_assert_no_error (error);
-  logdirs = g_strdup_printf ("log.dirs=%s/data", t.dir);
-  ready = g_build_filename (t.dir, "ready", NULL);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-#ifdef __linux__
-  /* A test that aborts must not leave its broker behind. */
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-#endif
-  t.broker = g_subprocess_launcher_spawn (launcher, &error, path,
-                                          "--override", "listeners=PLAINTEXT://127.0.0.1:0",
-                                          "--override", logdirs,
-                                          "--ready-file", ready, NULL);
-  g_assert_no_error (error);
-  for (guint i = 0; i < 1000 && !g_file_test (ready, G_FILE_TEST_EXISTS); i++)
-    g_usleep (10000);
-  g_assert_true (g_file_get_contents (ready, &contents, NULL, &error));
-  fields = g_strsplit (g_strstrip (contents), " ", -1);
-  g_assert_cmpuint (g_strv_length (fields), ==, 3);
-  t.bootstrap = g_strdup_printf ("%s:%s", fields[1], fields[2]);
-}
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        rm_rf (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
-broker_stop (void)
-{
-  if (t.broker != NULL)
-    {
-      g_subprocess_send_signal (t.broker, SIGTERM);
-      g_subprocess_wait (t.broker, NULL, NULL);
-      g_clear_object (&t.broker);
-    }
-  if (t.dir != NULL)
-    rm_rf (t.dir);
-  g_clear_pointer (&t.dir, g_free);
-}
 
 /* The broker's topics, read with libcaudal (Metadata for all topics). */
 static CaudalTopicInfo *
@@ -124,108 +41,6 @@ broker_lookup_topic (const char *name)
   g_assert_no_error (error);
   return caudal_cluster_lookup_topic (t.client, name);
 }
-
-/* ---- driving the main loop ---- */
-
-static gboolean
-tick (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Iterates the main context until @cond holds, failing after
- * WAIT_SECONDS; a 10 ms ticker keeps each iteration short. */
-#define WAIT_FOR(cond)                                                             \
-  G_STMT_START {                                                                   \
-    gint64 deadline_ = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;    \
-    guint ticker_ = g_timeout_add (10, tick, NULL);                                \
-    while (!(cond))                                                                \
-      {                                                                            \
-        if (g_get_monotonic_time () > deadline_)                                   \
-          g_error ("timed out waiting for: %s", #cond);                            \
-        g_main_context_iteration (NULL, TRUE);                                     \
-      }                                                                            \
-    g_source_remove (ticker_);                                                     \
-  } G_STMT_END
-
-/* ---- finding widgets ---- */
-
-typedef gboolean (*WidgetMatch) (GtkWidget *widget, gconstpointer data);
-
-static GtkWidget *
-find_widget (GtkWidget    *root,
-             WidgetMatch   match,
-             gconstpointer data)
-{
-  if (match (root, data))
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_widget (c, match, data);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static gboolean
-match_label_containing (GtkWidget    *widget,
-                        gconstpointer data)
-{
-  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), data) != NULL;
-}
-
-static gboolean
-match_button_label (GtkWidget    *widget,
-                    gconstpointer data)
-{
-  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), data) == 0;
-}
-
-/* Clicks @dialog's response button labelled @label. */
-static void
-click_response (GtkWindow  *dialog,
-                const char *label)
-{
-  GtkWidget *button = find_widget (GTK_WIDGET (dialog), match_button_label, label);
-
-  g_assert_nonnull (button);
-  gtk_widget_activate (button);
-}
-
-static gboolean
-match_toast (GtkWidget    *widget,
-             gconstpointer data)
-{
-  return g_strcmp0 (G_OBJECT_TYPE_NAME (widget), "AdwToastWidget") == 0
-         && find_widget (widget, match_label_containing, data) != NULL;
-}
-
-/* A toast showing @text on @window. */
-static gboolean
-has_toast (GtkWindow  *window,
-           const char *text)
-{
-  return find_widget (GTK_WIDGET (window), match_toast, text) != NULL;
-}
-
-/* The visible toplevel of @type, or NULL. */
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
-      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
-        return w;
-    }
-  return NULL;
-}
-
-#define CHILD(widget, Type, TYPE, name) \
-  ((Type *) gtk_widget_get_template_child (GTK_WIDGET (widget), TYPE, name))
 
 static gboolean
 shown_has_topic (DesktopTopicsPage *page,
@@ -268,7 +83,7 @@ test_connections (void)
   bootstrap_row = CHILD (dialog, AdwEntryRow, DESKTOP_TYPE_CONNECTION_DIALOG, "bootstrap_row");
   test_row = CHILD (dialog, AdwActionRow, DESKTOP_TYPE_CONNECTION_DIALOG, "test_row");
   gtk_editable_set_text (GTK_EDITABLE (name_row), "local");
-  gtk_editable_set_text (GTK_EDITABLE (bootstrap_row), t.bootstrap);
+  gtk_editable_set_text (GTK_EDITABLE (bootstrap_row), t.broker.bootstrap);
   gtk_widget_activate (CHILD (dialog, GtkWidget, DESKTOP_TYPE_CONNECTION_DIALOG, "test_button"));
   WAIT_FOR (g_str_has_prefix (adw_action_row_get_subtitle (test_row), "Connected: 1 broker,"));
 
@@ -277,7 +92,7 @@ test_connections (void)
   WAIT_FOR (find_toplevel (DESKTOP_TYPE_CONNECTION_DIALOG) == NULL);
   WAIT_FOR ((row = gtk_list_box_get_row_at_index (list_box, 0)) != NULL);
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "local");
-  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, t.bootstrap);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, t.broker.bootstrap);
   saved = g_settings_get_value (settings, "clusters");
   g_assert_cmpuint (g_variant_n_children (saved), ==, 1);
 
@@ -396,7 +211,7 @@ test_topics_create (void)
   gtk_editable_set_text (CHILD (dialog, GtkEditable, DESKTOP_TYPE_CREATE_TOPIC_DIALOG, "name_row"), "gui-topic.v1_x");
   gtk_widget_activate (CHILD (dialog, GtkWidget, DESKTOP_TYPE_CREATE_TOPIC_DIALOG, "create_button"));
   WAIT_FOR (has_toast (dialog, "TOPIC_ALREADY_EXISTS"));
-  g_assert_true (has_toast (dialog, t.bootstrap));   /* names the broker */
+  g_assert_true (has_toast (dialog, t.broker.bootstrap));   /* names the broker */
   gtk_window_close (dialog);
   WAIT_FOR (find_toplevel (DESKTOP_TYPE_CREATE_TOPIC_DIALOG) == NULL);
 }
@@ -496,19 +311,12 @@ main (int    argc,
   g_autoptr(GError) error = NULL;
   int ret;
 
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_setenv ("GTK_A11Y", "none", TRUE);
-  g_setenv ("NO_AT_BRIDGE", "1", TRUE);
-  gtk_test_init (&argc, &argv, NULL);
-
-  broker_start ();
-  t.client = caudal_cluster_new (t.bootstrap, "test-desktop", &error);
+  gui_test_init (&argc, &argv);
+  gui_test_broker_start (&t.broker, NULL);
+  t.client = caudal_cluster_new (t.broker.bootstrap, "test-desktop", &error);
   g_assert_no_error (error);
 
-  t.app = desktop_application_new ();
-  g_application_set_flags (G_APPLICATION (t.app), G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (t.app), NULL, &error));
-  g_assert_no_error (error);
+  t.app = gui_test_app_new ();
 
   g_test_add_func ("/desktop/connections", test_connections);
   g_test_add_func ("/desktop/overview", test_overview);
@@ -518,17 +326,9 @@ main (int    argc,
   g_test_add_func ("/desktop/unreachable", test_unreachable);
   ret = g_test_run ();
 
-  {
-    GListModel *toplevels = gtk_window_get_toplevels ();
-    while (g_list_model_get_n_items (toplevels) > 0)
-      {
-        g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, 0);
-        gtk_window_destroy (w);
-      }
-  }
+  gui_test_destroy_toplevels ();
   g_clear_object (&t.app);
   g_clear_object (&t.client);
-  broker_stop ();
-  g_free (t.bootstrap);
+  gui_test_broker_stop (&t.broker);
   return ret;
 }

@@ -9,31 +9,24 @@
  *
  * The cases run in order and share one broker and one application. */
 
-#include <glib/gstdio.h>
-#include <signal.h>
 #include <string.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "caudal-admin.h"
 #include "caudal-consumer.h"
 #include "desktop-application.h"
+#include "gui-test-util.h"
 #include "desktop-cluster-window.h"
 #include "desktop-group-view.h"
 #include "desktop-groups-page.h"
 #include "desktop-produce-dialog.h"
 
-#define WAIT_SECONDS 30
 #define TOPIC "gui-groups"
 #define GROUP "gui-grp"
 #define COPIES 5
 
 static struct
 {
-  GSubprocess        *broker;
-  char               *dir;
-  char               *bootstrap;
+  GuiTestBroker       broker;
   DesktopApplication *app;
   CaudalCluster      *client;        /* the test's own view of the broker */
   CaudalAdmin        *admin;
@@ -45,190 +38,6 @@ static struct
   gboolean            member_running;
   guint               member_consumed;
 } t;
-/* ---- the broker ---- */
-
-#ifdef __linux__
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-#endif
-
-static void
-broker_start (void)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *path = g_getenv ("CAUDALD");
-  g_autofree char *logdirs = NULL;
-  g_autofree char *ready = NULL;
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) fields = NULL;
-
-  g_assert_nonnull (path);
-  t.dir = g_dir_make_tmp ("caudal-gui-XXXXXX", &error);
-  g_assert_no_error (error);
-  logdirs = g_strdup_printf ("log.dirs=%s/data", t.dir);
-  ready = g_build_filename (t.dir, "ready", NULL);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-#ifdef __linux__
-  /* A test that aborts must not leave its broker behind. */
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-#endif
-  t.broker = g_subprocess_launcher_spawn (launcher, &error, path,
-                                          "--override", "listeners=PLAINTEXT://127.0.0.1:0",
-                                          "--override", logdirs,
-                                          "--ready-file", ready, NULL);
-  g_assert_no_error (error);
-  for (guint i = 0; i < 1000 && !g_file_test (ready, G_FILE_TEST_EXISTS); i++)
-    g_usleep (10000);
-  g_assert_true (g_file_get_contents (ready, &contents, NULL, &error));
-  fields = g_strsplit (g_strstrip (contents), " ", -1);
-  g_assert_cmpuint (g_strv_length (fields), ==, 3);
-  t.bootstrap = g_strdup_printf ("%s:%s", fields[1], fields[2]);
-}
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        rm_rf (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
-broker_stop (void)
-{
-  if (t.broker != NULL)
-    {
-      g_subprocess_send_signal (t.broker, SIGTERM);
-      g_subprocess_wait (t.broker, NULL, NULL);
-      g_clear_object (&t.broker);
-    }
-  if (t.dir != NULL)
-    rm_rf (t.dir);
-  g_clear_pointer (&t.dir, g_free);
-}
-
-/* ---- driving the main loop ---- */
-
-static gboolean
-tick (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Iterates the main context until @cond holds, failing after
- * WAIT_SECONDS; a 10 ms ticker keeps each iteration short. */
-#define WAIT_FOR(cond)                                                             \
-  G_STMT_START {                                                                   \
-    gint64 deadline_ = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;    \
-    guint ticker_ = g_timeout_add (10, tick, NULL);                                \
-    while (!(cond))                                                                \
-      {                                                                            \
-        if (g_get_monotonic_time () > deadline_)                                   \
-          g_error ("timed out waiting for: %s", #cond);                            \
-        g_main_context_iteration (NULL, TRUE);                                     \
-      }                                                                            \
-    g_source_remove (ticker_);                                                     \
-  } G_STMT_END
-
-/* ---- finding widgets ---- */
-
-typedef gboolean (*WidgetMatch) (GtkWidget *widget, gconstpointer data);
-
-static GtkWidget *
-find_widget (GtkWidget    *root,
-             WidgetMatch   match,
-             gconstpointer data)
-{
-  if (match (root, data))
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_widget (c, match, data);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static gboolean
-match_label_containing (GtkWidget    *widget,
-                        gconstpointer data)
-{
-  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), data) != NULL;
-}
-
-static gboolean
-match_button_label (GtkWidget    *widget,
-                    gconstpointer data)
-{
-  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), data) == 0;
-}
-
-/* Clicks @dialog's response button labelled @label. */
-static void
-click_response (GtkWindow  *dialog,
-                const char *label)
-{
-  GtkWidget *button = find_widget (GTK_WIDGET (dialog), match_button_label, label);
-
-  g_assert_nonnull (button);
-  gtk_widget_activate (button);
-}
-
-static gboolean
-match_toast (GtkWidget    *widget,
-             gconstpointer data)
-{
-  return g_strcmp0 (G_OBJECT_TYPE_NAME (widget), "AdwToastWidget") == 0
-         && find_widget (widget, match_label_containing, data) != NULL;
-}
-
-/* A toast showing @text on @window. */
-static gboolean
-has_toast (GtkWindow  *window,
-           const char *text)
-{
-  return find_widget (GTK_WIDGET (window), match_toast, text) != NULL;
-}
-
-/* The visible toplevel of @type, or NULL. */
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
-      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
-        return w;
-    }
-  return NULL;
-}
-
-#define CHILD(widget, Type, TYPE, name) \
-  ((Type *) gtk_widget_get_template_child (GTK_WIDGET (widget), TYPE, name))
-
-static gboolean
-match_row_named (GtkWidget    *widget,
-                 gconstpointer data)
-{
-  return ADW_IS_ACTION_ROW (widget) && g_strcmp0 (gtk_widget_get_name (widget), data) == 0;
-}
-
 /* ---- the in-process group member: poll, commit, poll again ---- */
 
 static void member_poll (void);
@@ -378,7 +187,7 @@ test_group_members (void)
   GtkWidget *page = CHILD (t.cluster_window, GtkWidget, DESKTOP_TYPE_CLUSTER_WINDOW, "groups_page");
   GtkWidget *row;
 
-  t.member_cluster = caudal_cluster_new (t.bootstrap, "gui-consumer", &error);
+  t.member_cluster = caudal_cluster_new (t.broker.bootstrap, "gui-consumer", &error);
   g_assert_no_error (error);
   t.member = caudal_consumer_new (t.member_cluster);
   g_assert_true (caudal_consumer_set_config (t.member, "auto.offset.reset", "earliest", &error));
@@ -497,24 +306,17 @@ main (int    argc,
   g_auto(CaudalSync) sync = { 0 };
   int ret;
 
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_setenv ("GTK_A11Y", "none", TRUE);
-  g_setenv ("NO_AT_BRIDGE", "1", TRUE);
-  gtk_test_init (&argc, &argv, NULL);
-
-  broker_start ();
-  t.client = caudal_cluster_new (t.bootstrap, "test-groups", &error);
+  gui_test_init (&argc, &argv);
+  gui_test_broker_start (&t.broker, NULL);
+  t.client = caudal_cluster_new (t.broker.bootstrap, "test-groups", &error);
   g_assert_no_error (error);
   t.admin = caudal_admin_new (t.client);
   caudal_admin_create_topic_async (t.admin, TOPIC, 1, 1, NULL, FALSE, NULL, caudal_sync_callback, &sync);
   g_assert_true (caudal_admin_create_topic_finish (t.admin, caudal_sync_wait (&sync), &error));
   g_assert_no_error (error);
 
-  t.app = desktop_application_new ();
-  g_application_set_flags (G_APPLICATION (t.app), G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (t.app), NULL, &error));
-  g_assert_no_error (error);
-  t.cluster_window = desktop_application_open_cluster (t.app, "local", t.bootstrap);
+  t.app = gui_test_app_new ();
+  t.cluster_window = desktop_application_open_cluster (t.app, "local", t.broker.bootstrap);
 
   g_test_add_func ("/groups/produce", test_produce);
   g_test_add_func ("/groups/members", test_group_members);
@@ -522,20 +324,12 @@ main (int    argc,
   g_test_add_func ("/groups/delete", test_group_delete);
   ret = g_test_run ();
 
-  {
-    GListModel *toplevels = gtk_window_get_toplevels ();
-    while (g_list_model_get_n_items (toplevels) > 0)
-      {
-        g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, 0);
-        gtk_window_destroy (w);
-      }
-  }
+  gui_test_destroy_toplevels ();
   g_clear_object (&t.member);
   g_clear_object (&t.member_cluster);
   g_clear_object (&t.app);
   g_clear_object (&t.admin);
   g_clear_object (&t.client);
-  broker_stop ();
-  g_free (t.bootstrap);
+  gui_test_broker_stop (&t.broker);
   return ret;
 }
