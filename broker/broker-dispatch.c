@@ -29,6 +29,7 @@ static const DispatchEntry table[] = {
   { CAUDAL_API_KEY_CREATE_PARTITIONS, broker_handle_create_partitions },
   { CAUDAL_API_KEY_INCREMENTAL_ALTER_CONFIGS, broker_handle_incremental_alter_configs },
   { CAUDAL_API_KEY_DESCRIBE_CLUSTER, broker_handle_describe_cluster },
+  { CAUDAL_API_KEY_DESCRIBE_LOG_DIRS, broker_handle_describe_log_dirs },
   { CAUDAL_API_KEY_OFFSET_COMMIT, broker_handle_offset_commit },
   { CAUDAL_API_KEY_OFFSET_FETCH, broker_handle_offset_fetch },
   { CAUDAL_API_KEY_FIND_COORDINATOR, broker_handle_find_coordinator },

@@ -21,6 +21,7 @@ void broker_handle_describe_configs         (BrokerRequest *req);
 void broker_handle_alter_configs            (BrokerRequest *req);
 void broker_handle_incremental_alter_configs (BrokerRequest *req);
 void broker_handle_describe_cluster         (BrokerRequest *req);
+void broker_handle_describe_log_dirs       (BrokerRequest *req);
 /* Consumer groups (broker/group/ holds the coordinator). */
 void broker_handle_find_coordinator         (BrokerRequest *req);
 void broker_handle_join_group               (BrokerRequest *req);

@@ -22,7 +22,7 @@
  * cached per group; refreshed and retried once on NOT_COORDINATOR or
  * COORDINATOR_NOT_AVAILABLE); ListOffsets to each partition's leader
  * (metadata refreshed and retried once on NOT_LEADER_OR_FOLLOWER); configs
- * of a broker to that broker. */
+ * of a broker to that broker; DescribeLogDirs to every broker. */
 #pragma once
 
 #include "caudal-assignor.h"
@@ -600,5 +600,70 @@ CAUDAL_CLIENT_EXPORT void     caudal_admin_delete_group_async  (CaudalAdmin     
 CAUDAL_CLIENT_EXPORT gboolean caudal_admin_delete_group_finish (CaudalAdmin  *admin,
                                                                 GAsyncResult *result,
                                                                 GError      **error);
+
+/* ==== log dirs ==== */
+
+/**
+ * CaudalAdminReplicaLogDir:
+ * @topic: the topic
+ * @partition: the partition
+ * @size: the bytes of its log on disk (the sum of its segments' .log files)
+ * @offset_lag: how far a future replica is behind the current one (0 when
+ *   @is_future is FALSE)
+ * @is_future: whether this is a future replica, being moved to this dir
+ *
+ * One replica in a CaudalAdminLogDir, freed with it.
+ */
+typedef struct
+{
+  char    *topic;
+  gint32   partition;
+  gint64   size;         /* bytes on disk */
+  gint64   offset_lag;
+  gboolean is_future;
+} CaudalAdminReplicaLogDir;
+
+/**
+ * CaudalAdminLogDir:
+ * @broker_id: the broker holding the dir
+ * @path: the dir's absolute path on that broker
+ * @error_code: the Kafka error code for this dir (KAFKA_STORAGE_ERROR for
+ *   an offline dir), 0 if none
+ * @total_bytes: the size of the dir's volume, -1 when the broker does not
+ *   report it (DescribeLogDirs before v4)
+ * @usable_bytes: the bytes still free on it, -1 likewise
+ * @replicas: (element-type CaudalAdminReplicaLogDir): sorted by topic and
+ *   partition
+ *
+ * Unlike the other results, a plain struct with no reference count or
+ * boxed type: free it with caudal_admin_log_dir_free().
+ */
+typedef struct
+{
+  gint32     broker_id;
+  char      *path;
+  gint16     error_code;   /* Kafka error code for this dir */
+  gint64     total_bytes;  /* -1 when the broker does not report it (< v4) */
+  gint64     usable_bytes; /* -1 likewise */
+  GPtrArray *replicas;     /* of CaudalAdminReplicaLogDir */
+} CaudalAdminLogDir;
+
+/* Frees @dir and its replicas. */
+CAUDAL_CLIENT_EXPORT void       caudal_admin_log_dir_free (CaudalAdminLogDir *dir);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CaudalAdminLogDir, caudal_admin_log_dir_free)
+
+/* Asks every broker of the cluster for its log dirs holding @topics (NULL:
+ * all topics). The result is one array of CaudalAdminLogDir over all brokers. */
+CAUDAL_CLIENT_EXPORT void       caudal_admin_describe_log_dirs_async  (CaudalAdmin        *admin,
+                                                                       const char * const *topics,
+                                                                       GCancellable       *cancellable,
+                                                                       GAsyncReadyCallback callback,
+                                                                       gpointer            user_data);
+/* Returns: (transfer container) (element-type CaudalAdminLogDir): sorted
+ * by broker id and path (the array frees its elements), or NULL. A topic
+ * no broker holds is absent; a broker that fails fails the call. */
+CAUDAL_CLIENT_EXPORT GPtrArray *caudal_admin_describe_log_dirs_finish (CaudalAdmin  *admin,
+                                                                       GAsyncResult *result,
+                                                                       GError      **error);
 
 G_END_DECLS
