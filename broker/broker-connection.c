@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "broker-dispatch.h"
+#include "broker-log-writer.h"
 #include "broker-out-chunk.h"
 #include "broker-server.h"
 #include "caudal-error-codes.h"
@@ -339,12 +340,14 @@ handle_frame (BrokerConnection *conn,
       if (g_error_matches (error, CAUDAL_WIRE_ERROR, CAUDAL_WIRE_ERROR_UNSUPPORTED_VERSION)
           || g_error_matches (error, CAUDAL_WIRE_ERROR, CAUDAL_WIRE_ERROR_UNKNOWN_API))
         /* As Kafka does: no error code, the connection closes. */
-        g_message ("closing connection from %s: %s", conn->peer, error->message);
+        broker_log_with_field (G_LOG_LEVEL_MESSAGE, "CAUDAL_PEER", conn->peer,
+                               "closing connection from %s: %s", conn->peer, error->message);
       else
         /* A client's fault, not the broker's: not a warning (which a
          * supervisor may treat as fatal), but worth a line. */
-        g_message ("closing connection from %s: malformed request: %s", conn->peer,
-                   error->message);
+        broker_log_with_field (G_LOG_LEVEL_MESSAGE, "CAUDAL_PEER", conn->peer,
+                               "closing connection from %s: malformed request: %s", conn->peer,
+                               error->message);
       g_bytes_unref (copy);
       return FALSE;
     }
@@ -387,8 +390,10 @@ process_input (BrokerConnection *conn)
       }
       if (size <= 0 || (gsize) size > conn->limits.max_request_size)
         {
-          g_message ("closing connection from %s: request size %d is outside 1-%" G_GSIZE_FORMAT
-                     " (socket.request.max.bytes)", conn->peer, size, conn->limits.max_request_size);
+          broker_log_with_field (G_LOG_LEVEL_MESSAGE, "CAUDAL_PEER", conn->peer,
+                                 "closing connection from %s: request size %d is outside 1-%"
+                                 G_GSIZE_FORMAT " (socket.request.max.bytes)", conn->peer, size,
+                                 conn->limits.max_request_size);
           conn->processing = FALSE;
           broker_connection_close (conn, NULL);
           return;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "broker-checkpoint.h"
+#include "broker-log-writer.h"
 #include "broker-producers.h"
 #include "broker-topic-config.h"
 
@@ -133,7 +134,11 @@ open_partition (BrokerTopics *topics,
   BrokerLog *log;
 
   broker_topics_log_config (topics, topic->configs, &cfg);
+  /* Recovery's warnings (a torn tail truncated, indexes rebuilt) name
+   * only files; in the journal they also carry the partition. */
+  broker_log_writer_set_partition (topic->name, index);
   log = broker_log_open (dir, &cfg, lookup_offset (start_offsets, topic->name, index), error);
+  broker_log_writer_set_partition (NULL, 0);
   if (log == NULL)
     return NULL;
   p = g_new0 (BrokerPartition, 1);

@@ -11,6 +11,7 @@
 #include "broker-fetch-waiters.h"
 #include "broker-group-coordinator.h"
 #include "broker-group-store.h"
+#include "broker-log-writer.h"
 #include "broker-meta-store.h"
 #include "broker-producers.h"
 #include "broker-sd-notify.h"
@@ -270,8 +271,9 @@ broker_start (Broker      *broker,
       ep->port = bound;
       ep->host = advertised_host (broker, l, advertised, &ep->port);
       g_ptr_array_add (broker->endpoints, ep);
-      g_message ("listening on %s://%s:%u (advertised as %s:%u)", l->name,
-                 *l->host ? l->host : "", bound, ep->host, ep->port);
+      broker_log_with_field (G_LOG_LEVEL_MESSAGE, "CAUDAL_LISTENER", l->name,
+                             "listening on %s://%s:%u (advertised as %s:%u)", l->name,
+                             *l->host ? l->host : "", bound, ep->host, ep->port);
     }
   broker_server_start (broker->server);
 

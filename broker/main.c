@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "broker.h"
+#include "broker-log-writer.h"
 
 #ifndef CAUDAL_VERSION
 #define CAUDAL_VERSION "unknown"
@@ -71,6 +72,9 @@ main (int   argc,
   SignalState st = { 0 };
 
   setlocale (LC_ALL, "");
+  /* Before anything logs: under systemd, records go to the journal with
+   * their fields (docs/broker.md, "Logging"). */
+  broker_log_writer_install ("caudald");
   context = g_option_context_new ("- a Kafka-compatible event broker");
   g_option_context_set_summary (context,
                                 "Serves the Apache Kafka protocol. Configuration keys are Kafka's "
