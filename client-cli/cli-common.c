@@ -12,6 +12,9 @@ cli_parse (GOptionContext *context,
 {
   g_autoptr(GError) error = NULL;
 
+  /* The summary and parameter string; the entries are marked N_() and
+   * translated by the domain their group was given. */
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   if (g_option_context_parse (context, argc, argv, &error))
     return TRUE;
   g_printerr ("%s\n", error->message);
@@ -36,7 +39,7 @@ int
 cli_missing (GOptionContext *context,
              const char     *name)
 {
-  g_autofree char *message = g_strdup_printf ("Missing required argument \"[%s]\"", name);
+  g_autofree char *message = g_strdup_printf (_("Missing required argument \"[%s]\""), name);
 
   return cli_usage_error (context, message);
 }
@@ -110,7 +113,7 @@ cli_parse_properties (char      **items,
       if (eq == NULL || eq == items[i])
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                       "Invalid property '%s': expected KEY=VALUE", items[i]);
+                       _("Invalid property '%s': expected KEY=VALUE"), items[i]);
           return FALSE;
         }
       g_hash_table_insert (out, g_strndup (items[i], (gsize) (eq - items[i])), g_strdup (eq + 1));

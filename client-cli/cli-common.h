@@ -5,6 +5,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <glib/gi18n.h>
 
 #include "caudal-cluster.h"
 #include "caudal-error-codes.h"

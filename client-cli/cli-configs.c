@@ -88,7 +88,9 @@ static int
 command_failed (ConfigsOptions *o,
                 const char     *exception)
 {
-  g_printerr ("Error while executing config command with args '%s'\n", o->args);
+  /* Translators: %s is the command line the user gave. */
+  g_printerr (_("Error while executing config command with args '%s'\n"), o->args);
+  /* Kafka's exception line: never translated. */
   g_printerr ("java.util.concurrent.ExecutionException: %s\n", exception);
   return CLI_EXIT_ERROR;
 }
@@ -155,7 +157,7 @@ describe_resource (CaudalCluster   *cluster,
   body = (*out_resp)->body;
   if (body->n_results < 1)
     {
-      *exception = g_strdup ("DescribeConfigs answered no resource");
+      *exception = g_strdup (_("DescribeConfigs answered no resource"));
       return NULL;
     }
   res = &body->results[0];
@@ -207,6 +209,7 @@ describe_one (CaudalCluster  *cluster,
   res = describe_resource (cluster, resource_type (o), name, TRUE, &resp, &exception);
   if (res == NULL)
     return command_failed (o, exception);
+  /* Kafka's output, which scripts parse: never translated. */
   if (*name == '\0')
     g_string_append_printf (out, "Default configs for %s in the cluster are:\n", o->type);
   else
@@ -297,7 +300,7 @@ parse_add_config (char      **items,
               if (eq == NULL)
                 {
                   g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                                       "requirement failed: Invalid entity config: all configs to be added must be in the format \"key=val\".");
+                                       _("requirement failed: Invalid entity config: all configs to be added must be in the format \"key=val\"."));
                   return FALSE;
                 }
               key = g_strstrip (g_strndup (cur->str, (gsize) (eq - cur->str)));
@@ -308,7 +311,7 @@ parse_add_config (char      **items,
                 if (!g_ascii_isalnum (*k) && *k != '.' && *k != '_' && *k != '-')
                   {
                     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                                 "Invalid character found for config key: %s", key);
+                                 _("Invalid character found for config key: %s"), key);
                     return FALSE;
                   }
               if (!g_hash_table_contains (values, key))
@@ -449,7 +452,7 @@ do_alter (CaudalCluster  *cluster,
     }
   if (invalid->len > 0)
     {
-      g_printerr ("Invalid config(s): %s\n", invalid->str);
+      g_printerr (_("Invalid config(s): %s\n"), invalid->str);
       return CLI_EXIT_ERROR;
     }
   for (guint i = 0; i < delete_keys->len; i++)
@@ -496,10 +499,14 @@ do_alter (CaudalCluster  *cluster,
       g_autofree char *text = java_exception (code, detail);
       return command_failed (o, text);
     }
-  if (*o->name != '\0')
-    g_print ("Completed updating config for %s %s.\n", strcmp (o->type, "topics") == 0 ? "topic" : "broker", o->name);
+  /* Whole sentences, so that translations need not assemble them; only
+   * brokers have a cluster default. */
+  if (*o->name == '\0')
+    g_print (_("Completed updating default config for brokers in the cluster.\n"));
+  else if (strcmp (o->type, "topics") == 0)
+    g_print (_("Completed updating config for topic %s.\n"), o->name);
   else
-    g_print ("Completed updating default config for %s in the cluster.\n", o->type);
+    g_print (_("Completed updating config for broker %s.\n"), o->name);
   return CLI_EXIT_OK;
 }
 
@@ -509,23 +516,23 @@ cli_configs_main (int    argc,
 {
   ConfigsOptions o = { 0 };
   GOptionEntry entries[] = {
-    { "bootstrap-server", 0, 0, G_OPTION_ARG_STRING, &o.bootstrap, "The Kafka server to connect to (REQUIRED)", "HOST:PORT" },
-    { "entity-type", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.entity_types, "Type of entity (topics/brokers)", "TYPE" },
-    { "entity-name", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.entity_names, "Name of entity (topic name/broker id)", "NAME" },
-    { "entity-default", 0, 0, G_OPTION_ARG_NONE, &o.entity_default, "Default entity name for brokers", NULL },
-    { "topic", 0, 0, G_OPTION_ARG_STRING, &o.topic, "The topic's name (--entity-type topics --entity-name TOPIC)", "TOPIC" },
-    { "broker", 0, 0, G_OPTION_ARG_STRING, &o.broker, "The broker's id (--entity-type brokers --entity-name ID)", "ID" },
-    { "broker-defaults", 0, 0, G_OPTION_ARG_NONE, &o.broker_defaults, "The config defaults for all brokers", NULL },
-    { "describe", 0, 0, G_OPTION_ARG_NONE, &o.describe, "List configs for the given entity.", NULL },
-    { "alter", 0, 0, G_OPTION_ARG_NONE, &o.alter, "Alter the configuration for the entity.", NULL },
-    { "all", 0, 0, G_OPTION_ARG_NONE, &o.all, "List all configs for the given entity, not only the dynamic ones", NULL },
-    { "add-config", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.add_config, "Key Value pairs of configs to add: 'k1=v1,k2=[v1,v2,v2],k3=v3'", "K=V,…" },
-    { "delete-config", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.delete_config, "Config keys to remove: 'k1,k2'", "K,…" },
-    { "force", 0, 0, G_OPTION_ARG_NONE, &o.force, "Suppress console prompts (accepted)", NULL },
-    { "command-config", 0, 0, G_OPTION_ARG_FILENAME, &o.command_config, "Admin client properties (accepted; not used yet)", "FILE" },
+    { "bootstrap-server", 0, 0, G_OPTION_ARG_STRING, &o.bootstrap, N_("The Kafka server to connect to (REQUIRED)"), N_("HOST:PORT") },
+    { "entity-type", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.entity_types, N_("Type of entity (topics/brokers)"), N_("TYPE") },
+    { "entity-name", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.entity_names, N_("Name of entity (topic name/broker id)"), N_("NAME") },
+    { "entity-default", 0, 0, G_OPTION_ARG_NONE, &o.entity_default, N_("Default entity name for brokers"), NULL },
+    { "topic", 0, 0, G_OPTION_ARG_STRING, &o.topic, N_("The topic's name (--entity-type topics --entity-name TOPIC)"), N_("TOPIC") },
+    { "broker", 0, 0, G_OPTION_ARG_STRING, &o.broker, N_("The broker's id (--entity-type brokers --entity-name ID)"), N_("ID") },
+    { "broker-defaults", 0, 0, G_OPTION_ARG_NONE, &o.broker_defaults, N_("The config defaults for all brokers"), NULL },
+    { "describe", 0, 0, G_OPTION_ARG_NONE, &o.describe, N_("List configs for the given entity."), NULL },
+    { "alter", 0, 0, G_OPTION_ARG_NONE, &o.alter, N_("Alter the configuration for the entity."), NULL },
+    { "all", 0, 0, G_OPTION_ARG_NONE, &o.all, N_("List all configs for the given entity, not only the dynamic ones"), NULL },
+    { "add-config", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.add_config, N_("Key Value pairs of configs to add: 'k1=v1,k2=[v1,v2,v2],k3=v3'"), N_("K=V,…") },
+    { "delete-config", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.delete_config, N_("Config keys to remove: 'k1,k2'"), N_("K,…") },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &o.force, N_("Suppress console prompts (accepted)"), NULL },
+    { "command-config", 0, 0, G_OPTION_ARG_FILENAME, &o.command_config, N_("Admin client properties (accepted; not used yet)"), N_("FILE") },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new ("- describe or change topic and broker configs");
+  g_autoptr(GOptionContext) context = g_option_context_new (N_("- describe or change topic and broker configs"));
   g_autoptr(CaudalCluster) cluster = NULL;
   g_autofree char *type = NULL;
   g_autofree char *name = NULL;
@@ -538,7 +545,7 @@ cli_configs_main (int    argc,
       g_string_append_printf (joined, "%s%s", i > 1 ? " " : "", argv[i]);
     o.args = g_string_free (g_steal_pointer (&joined), FALSE);
   }
-  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!cli_parse (context, &argc, &argv))
     {
       g_free (o.args);
@@ -582,35 +589,35 @@ cli_configs_main (int    argc,
   o.name = have_name ? name : NULL;
 
   if (argc > 1)
-    status = cli_usage_error (context, "Unexpected argument; options start with --");
+    status = cli_usage_error (context, _("Unexpected argument; options start with --"));
   else if (o.describe + o.alter != 1)
-    status = cli_usage_error (context, "Command must include exactly one action: --describe, --alter");
+    status = cli_usage_error (context, _("Command must include exactly one action: --describe, --alter"));
   else if (o.bootstrap == NULL)
-    status = cli_usage_error (context, "One of the required --bootstrap-server or --bootstrap-controller arguments must be specified");
+    status = cli_usage_error (context, _("One of the required --bootstrap-server or --bootstrap-controller arguments must be specified"));
   else if (o.describe && (o.add_config != NULL || o.delete_config != NULL))
-    status = cli_usage_error (context, "Option \"[describe]\" can't be used with option \"[add-config]\" or \"[delete-config]\"");
+    status = cli_usage_error (context, _("Option \"[describe]\" can't be used with option \"[add-config]\" or \"[delete-config]\""));
   else if (type == NULL)
-    status = cli_usage_error (context, "At least one entity type must be specified");
+    status = cli_usage_error (context, _("At least one entity type must be specified"));
   else if (strcmp (type, "topics") != 0 && strcmp (type, "brokers") != 0)
     {
-      g_printerr ("Invalid entity type %s, the entity type must be one of topics, brokers "
-                  "(clients, users, broker-loggers, ips and client-metrics are not supported yet)\n", type);
+      g_printerr (_("Invalid entity type %s, the entity type must be one of topics, brokers "
+                    "(clients, users, broker-loggers, ips and client-metrics are not supported yet)\n"), type);
       status = CLI_EXIT_USAGE;
     }
   else if (strcmp (type, "topics") == 0 && o.name != NULL && *o.name == '\0')
-    status = cli_usage_error (context, "--entity-default is not a valid option for entity type topics");
+    status = cli_usage_error (context, _("--entity-default is not a valid option for entity type topics"));
   else if (strcmp (type, "brokers") == 0 && o.name != NULL && *o.name != '\0' &&
            (strspn (o.name, "0123456789") != strlen (o.name)))
     {
-      g_printerr ("The entity name for brokers must be a valid integer broker id, but it is: %s\n", o.name);
+      g_printerr (_("The entity name for brokers must be a valid integer broker id, but it is: %s\n"), o.name);
       status = CLI_EXIT_USAGE;
     }
   else if (o.alter && o.name == NULL)
     status = cli_usage_error (context, strcmp (type, "topics") == 0
-                                       ? "An entity name must be specified with --alter of topics"
-                                       : "an entity name must be specified with --alter of brokers");
+                                       ? _("An entity name must be specified with --alter of topics")
+                                       : _("an entity name must be specified with --alter of brokers"));
   else if (o.alter && o.add_config == NULL && o.delete_config == NULL)
-    status = cli_usage_error (context, "At least one of --add-config or --delete-config must be specified with --alter");
+    status = cli_usage_error (context, _("At least one of --add-config or --delete-config must be specified with --alter"));
   else if ((cluster = cli_cluster_new (o.bootstrap, "caudal-configs")) == NULL)
     status = CLI_EXIT_USAGE;
   else

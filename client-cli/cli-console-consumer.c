@@ -60,7 +60,8 @@ write_bytes (GBytes     *bytes,
   fwrite (data, 1, len, stdout);
 }
 
-/* Kafka's DefaultMessageFormatter.writeTo(). */
+/* Kafka's DefaultMessageFormatter.writeTo(): the data itself, never
+ * translated. */
 static void
 print_message (ConsoleConsumer     *cc,
                const CaudalMessage *m)
@@ -217,7 +218,7 @@ on_polled (GObject      *source,
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          g_printerr ("Error processing message, terminating consumer process: %s\n", error->message);
+          g_printerr (_("Error processing message, terminating consumer process: %s\n"), error->message);
           cc->status = CLI_EXIT_ERROR;
         }
       finish (cc);
@@ -285,8 +286,8 @@ finish (ConsoleConsumer *cc)
 {
   g_clear_handle_id (&cc->timeout_id, g_source_remove);
   if (cc->timed_out)
-    g_printerr ("Error processing message, terminating consumer process: "
-                "org.apache.kafka.common.errors.TimeoutException\n");
+    g_printerr (_("Error processing message, terminating consumer process: %s\n"),
+                "org.apache.kafka.common.errors.TimeoutException");
   caudal_consumer_close_async (cc->consumer, NULL, on_closed, cc);
 }
 
@@ -317,22 +318,22 @@ cli_console_consumer_main (int    argc,
 {
   ConsoleConsumer cc = { 0 };
   GOptionEntry entries[] = {
-    { "bootstrap-server", 0, 0, G_OPTION_ARG_STRING, &cc.bootstrap, "The server(s) to connect to (REQUIRED)", "HOST:PORT" },
-    { "topic", 0, 0, G_OPTION_ARG_STRING, &cc.topic, "The topic to consume on", "TOPIC" },
-    { "group", 0, 0, G_OPTION_ARG_STRING, &cc.group, "The consumer group id of the consumer", "GROUP" },
-    { "partition", 0, 0, G_OPTION_ARG_INT, &cc.partition, "The partition to consume from (assigned, no group rebalancing)", "P" },
-    { "offset", 0, 0, G_OPTION_ARG_STRING, &cc.offset, "The offset to start from: a number, earliest or latest (default latest)", "OFFSET" },
-    { "from-beginning", 0, 0, G_OPTION_ARG_NONE, &cc.from_beginning, "Start with the earliest message when there is no committed offset", NULL },
-    { "max-messages", 0, 0, G_OPTION_ARG_INT, &cc.max_messages, "The number of messages to consume before exiting", "N" },
-    { "timeout-ms", 0, 0, G_OPTION_ARG_INT, &cc.timeout_ms, "Exit when no message arrives for this long", "MS" },
-    { "property", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cc.properties, "A formatter property (print.key=true, key.separator=…)", "NAME=VALUE" },
-    { "consumer-property", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cc.consumer_properties, "A consumer configuration property", "NAME=VALUE" },
-    { "consumer.config", 0, 0, G_OPTION_ARG_FILENAME, &cc.consumer_config, "A consumer properties file", "FILE" },
-    { "isolation-level", 0, 0, G_OPTION_ARG_STRING, &cc.isolation_level, "read_committed or read_uncommitted (default)", "LEVEL" },
-    { "formatter", 0, 0, G_OPTION_ARG_STRING, &cc.formatter, "Only kafka.tools.DefaultMessageFormatter is supported", "CLASS" },
+    { "bootstrap-server", 0, 0, G_OPTION_ARG_STRING, &cc.bootstrap, N_("The server(s) to connect to (REQUIRED)"), N_("HOST:PORT") },
+    { "topic", 0, 0, G_OPTION_ARG_STRING, &cc.topic, N_("The topic to consume on"), N_("TOPIC") },
+    { "group", 0, 0, G_OPTION_ARG_STRING, &cc.group, N_("The consumer group id of the consumer"), N_("GROUP") },
+    { "partition", 0, 0, G_OPTION_ARG_INT, &cc.partition, N_("The partition to consume from (assigned, no group rebalancing)"), N_("P") },
+    { "offset", 0, 0, G_OPTION_ARG_STRING, &cc.offset, N_("The offset to start from: a number, earliest or latest (default latest)"), N_("OFFSET") },
+    { "from-beginning", 0, 0, G_OPTION_ARG_NONE, &cc.from_beginning, N_("Start with the earliest message when there is no committed offset"), NULL },
+    { "max-messages", 0, 0, G_OPTION_ARG_INT, &cc.max_messages, N_("The number of messages to consume before exiting"), N_("N") },
+    { "timeout-ms", 0, 0, G_OPTION_ARG_INT, &cc.timeout_ms, N_("Exit when no message arrives for this long"), N_("MS") },
+    { "property", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cc.properties, N_("A formatter property (print.key=true, key.separator=…)"), N_("NAME=VALUE") },
+    { "consumer-property", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cc.consumer_properties, N_("A consumer configuration property"), N_("NAME=VALUE") },
+    { "consumer.config", 0, 0, G_OPTION_ARG_FILENAME, &cc.consumer_config, N_("A consumer properties file"), N_("FILE") },
+    { "isolation-level", 0, 0, G_OPTION_ARG_STRING, &cc.isolation_level, N_("read_committed or read_uncommitted (default)"), N_("LEVEL") },
+    { "formatter", 0, 0, G_OPTION_ARG_STRING, &cc.formatter, N_("Only kafka.tools.DefaultMessageFormatter is supported"), N_("CLASS") },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new ("- read messages from a topic and print them");
+  g_autoptr(GOptionContext) context = g_option_context_new (N_("- read messages from a topic and print them"));
   g_autoptr(GHashTable) fmt = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GHashTable) config = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(CaudalCluster) cluster = NULL;
@@ -349,21 +350,21 @@ cli_console_consumer_main (int    argc,
   cc.partition = -1;
   cc.max_messages = -1;
   cc.timeout_ms = -1;
-  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!cli_parse (context, &argc, &argv))
     return CLI_EXIT_USAGE;
 
   if (argc > 1)
-    status = cli_usage_error (context, "Unexpected argument; options start with --");
+    status = cli_usage_error (context, _("Unexpected argument; options start with --"));
   else if (cc.bootstrap == NULL)
     status = cli_missing (context, "bootstrap-server");
   else if (cc.topic == NULL)
     status = cli_missing (context, "topic");
   else if (cc.offset != NULL && cc.partition < 0)
-    status = cli_usage_error (context, "The partition is required when offset is specified.");
+    status = cli_usage_error (context, _("The partition is required when offset is specified."));
   else if (cc.formatter != NULL && strcmp (cc.formatter, "kafka.tools.DefaultMessageFormatter") != 0
            && strcmp (cc.formatter, "org.apache.kafka.tools.consumer.DefaultMessageFormatter") != 0)
-    status = cli_usage_error (context, "Only the default message formatter is supported.");
+    status = cli_usage_error (context, _("Only the default message formatter is supported."));
   if (status != CLI_EXIT_OK)
     goto out;
 
@@ -378,7 +379,7 @@ cli_console_consumer_main (int    argc,
         start = (gint64) o;
       else
         {
-          status = cli_usage_error (context, "The offset must be a number, earliest or latest.");
+          status = cli_usage_error (context, _("The offset must be a number, earliest or latest."));
           goto out;
         }
     }
@@ -462,7 +463,10 @@ cli_console_consumer_main (int    argc,
   g_main_loop_run (cc.loop);
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
-  g_printerr ("Processed a total of %" G_GUINT64_FORMAT " messages\n", cc.count);
+  /* Kafka's English says "messages" for one as well; translations
+   * use their plural forms. */
+  g_printerr (ngettext ("Processed a total of %lu messages\n", "Processed a total of %lu messages\n", (gulong) cc.count),
+              (gulong) cc.count);
   status = cc.status;
 
 out:

@@ -217,9 +217,11 @@ parse_header_list (Console    *c,
             {
               if (!c->ignore_error)
                 {
+                  g_autofree char *number = g_strdup_printf ("%" G_GUINT64_FORMAT, c->line_number);
+
                   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                               "No header key separator found in pair '%.*s' on line number %" G_GUINT64_FORMAT,
-                               (int) pair_len, pair, c->line_number);
+                               _("No header key separator found in pair '%.*s' on line number %s"),
+                               (int) pair_len, pair, number);
                   return FALSE;
                 }
               h.key = (CaudalBytes) { (const guint8 *) pair, (gint32) pair_len };
@@ -233,7 +235,7 @@ parse_header_list (Console    *c,
               if (is_null_marker (c, pair, (gsize) k))
                 {
                   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                               "Header keys should not be equal to the null marker '%s' as they can't be null",
+                               _("Header keys should not be equal to the null marker '%s' as they can't be null"),
                                c->null_marker);
                   return FALSE;
                 }
@@ -273,9 +275,11 @@ parse_line (Console    *c,
         {
           if (!c->ignore_error)
             {
+              g_autofree char *number = g_strdup_printf ("%" G_GUINT64_FORMAT, c->line_number);
+
               g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "No headers delimiter found on line number %" G_GUINT64_FORMAT ": '%.*s'",
-                           c->line_number, (int) len, line);
+                           _("No headers delimiter found on line number %s: '%.*s'"),
+                           number, (int) len, line);
               return FALSE;
             }
         }
@@ -295,9 +299,11 @@ parse_line (Console    *c,
         {
           if (!c->ignore_error)
             {
+              g_autofree char *number = g_strdup_printf ("%" G_GUINT64_FORMAT, c->line_number);
+
               g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "No key separator found on line number %" G_GUINT64_FORMAT ": '%.*s'",
-                           c->line_number, (int) len, line);
+                           _("No key separator found on line number %s: '%.*s'"),
+                           number, (int) len, line);
               return FALSE;
             }
         }
@@ -317,6 +323,17 @@ parse_line (Console    *c,
 }
 
 /* ---- sending ---- */
+
+/* "null" for a null key or value (Kafka's word, not translated), else
+ * "N bytes" (plural for one as well in Kafka's English; translations use
+ * their plural forms). */
+static char *
+byte_count (gsize len)
+{
+  if (len == G_MAXSIZE)
+    return g_strdup ("null");
+  return g_strdup_printf (ngettext ("%lu bytes", "%lu bytes", len), (gulong) len);
+}
 
 static char *
 timestamp_now (void)
@@ -339,13 +356,16 @@ on_sent (GObject      *source,
   if (!caudal_producer_send_finish (CAUDAL_PRODUCER (source), result, NULL, &error))
     {
       g_autofree char *ts = timestamp_now ();
-      g_autofree char *key = d->key_len == G_MAXSIZE ? g_strdup ("null")
-                                                     : g_strdup_printf ("%" G_GSIZE_FORMAT " bytes", d->key_len);
-      g_autofree char *value = d->value_len == G_MAXSIZE ? g_strdup ("null")
-                                                         : g_strdup_printf ("%" G_GSIZE_FORMAT " bytes", d->value_len);
+      g_autofree char *key = byte_count (d->key_len);
+      g_autofree char *value = byte_count (d->value_len);
+      g_autofree char *message = NULL;
 
-      g_printerr ("[%s] ERROR Error when sending message to topic %s with key: %s, value: %s with error: (%s)\n",
-                  ts, c->topic, key, value, error->message);
+      /* Translators: key and value are "null" or "5 bytes"; the last %s is
+       * the reason. */
+      message = g_strdup_printf (_("Error when sending message to topic %s with key: %s, value: %s with error: (%s)"),
+                                 c->topic, key, value, error->message);
+      /* Log4j's "[time] LEVEL" prefix stays as Kafka prints it. */
+      g_printerr ("[%s] ERROR %s\n", ts, message);
       c->send_failed = TRUE;
     }
   c->outstanding--;
@@ -475,7 +495,7 @@ take_lines (Console *c)
           c->eof = TRUE;
           if (reader.read_errno != 0)
             {
-              g_printerr ("error reading standard input: %s\n", g_strerror (reader.read_errno));
+              g_printerr (_("error reading standard input: %s\n"), g_strerror (reader.read_errno));
               c->read_failed = TRUE;
             }
         }
@@ -534,38 +554,38 @@ cli_console_producer_main (int    argc,
   Console c = { 0 };
   GOptionEntry entries[] = {
     { "bootstrap-server", 0, 0, G_OPTION_ARG_STRING, &c.bootstrap,
-      "REQUIRED: the server(s) to connect to", "HOST:PORT" },
-    { "topic", 0, 0, G_OPTION_ARG_STRING, &c.topic, "REQUIRED: the topic to produce messages to", "TOPIC" },
+      N_("REQUIRED: the server(s) to connect to"), N_("HOST:PORT") },
+    { "topic", 0, 0, G_OPTION_ARG_STRING, &c.topic, N_("REQUIRED: the topic to produce messages to"), N_("TOPIC") },
     { "property", 0, 0, G_OPTION_ARG_STRING_ARRAY, &c.properties,
-      "A mechanism to pass user-defined properties in the form key=value to the message reader: "
-      "parse.key, key.separator, parse.headers, headers.delimiter, headers.separator, "
-      "headers.key.separator, null.marker, ignore.error", "PROP" },
+      N_("A mechanism to pass user-defined properties in the form key=value to the message reader: "
+         "parse.key, key.separator, parse.headers, headers.delimiter, headers.separator, "
+         "headers.key.separator, null.marker, ignore.error"), N_("PROP") },
     { "producer-property", 0, 0, G_OPTION_ARG_STRING_ARRAY, &c.producer_properties,
-      "A mechanism to pass user-defined properties in the form key=value to the producer", "PROP" },
+      N_("A mechanism to pass user-defined properties in the form key=value to the producer"), N_("PROP") },
     { "producer.config", 0, 0, G_OPTION_ARG_FILENAME, &c.producer_config,
-      "Producer config properties file. Note that --producer-property takes precedence over this config",
-      "FILE" },
+      N_("Producer config properties file. Note that --producer-property takes precedence over this config"),
+      N_("FILE") },
     { "compression-codec", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, (gpointer) on_compression,
-      "The compression codec: either 'none', 'gzip', 'snappy', 'lz4', or 'zstd'. "
-      "If specified without value, then it defaults to 'gzip'", "CODEC" },
+      N_("The compression codec: either 'none', 'gzip', 'snappy', 'lz4', or 'zstd'. "
+         "If specified without value, then it defaults to 'gzip'"), N_("CODEC") },
     { "request-required-acks", 0, 0, G_OPTION_ARG_STRING, &c.acks,
-      "The required acks of the producer requests (default: -1)", "ACKS" },
+      N_("The required acks of the producer requests (default: -1)"), N_("ACKS") },
     { "sync", 0, 0, G_OPTION_ARG_NONE, &c.sync,
-      "If set message send requests to the brokers are synchronously, one at a time as they arrive", NULL },
+      N_("If set message send requests to the brokers are synchronously, one at a time as they arrive"), NULL },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &c.linger_ms,
-      "If set and the producer is running in asynchronous mode, this gives the maximum amount of time "
-      "a message will queue awaiting sufficient batch size, in ms (linger.ms; default: 1000)", "MS" },
+      N_("If set and the producer is running in asynchronous mode, this gives the maximum amount of time "
+         "a message will queue awaiting sufficient batch size, in ms (linger.ms; default: 1000)"), N_("MS") },
     { "batch-size", 0, 0, G_OPTION_ARG_INT, &c.batch_size,
-      "Bytes of messages to send in a single batch (batch.size; default: 16384)", "SIZE" },
+      N_("Bytes of messages to send in a single batch (batch.size; default: 16384)"), N_("SIZE") },
     { "request-timeout-ms", 0, 0, G_OPTION_ARG_INT, &c.request_timeout_ms,
-      "The ack timeout of the producer requests (request.timeout.ms; default: 1500)", "MS" },
+      N_("The ack timeout of the producer requests (request.timeout.ms; default: 1500)"), N_("MS") },
     { "retry-backoff-ms", 0, 0, G_OPTION_ARG_INT, &c.retry_backoff_ms,
-      "Wait before refreshing metadata and retrying (retry.backoff.ms; default: 100)", "MS" },
+      N_("Wait before refreshing metadata and retrying (retry.backoff.ms; default: 100)"), N_("MS") },
     { "max-block-ms", 0, 0, G_OPTION_ARG_INT, &c.max_block_ms,
-      "The max time a send waits for the topic's metadata (max.block.ms; default: 60000)", "MS" },
+      N_("The max time a send waits for the topic's metadata (max.block.ms; default: 60000)"), N_("MS") },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new ("- read lines from stdin and produce them to a topic");
+  g_autoptr(GOptionContext) context = g_option_context_new (N_("- read lines from stdin and produce them to a topic"));
   GOptionGroup *group = g_option_group_new (NULL, NULL, NULL, &c, NULL);
   g_autoptr(GHashTable) reader_props = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GHashTable) producer_props = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -577,11 +597,12 @@ cli_console_producer_main (int    argc,
 
   c.linger_ms = c.batch_size = c.request_timeout_ms = c.retry_backoff_ms = c.max_block_ms = -1;
   g_option_group_add_entries (group, entries);
+  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
   g_option_context_set_main_group (context, group);
   g_option_context_set_summary (context,
-                                "One message per line of standard input (without the newline).\n"
-                                "Lines are sent as they come; at the end of input every message is\n"
-                                "flushed before exiting. Exit status 1 when any message failed.");
+                                N_("One message per line of standard input (without the newline).\n"
+                                   "Lines are sent as they come; at the end of input every message is\n"
+                                   "flushed before exiting. Exit status 1 when any message failed."));
   if (!cli_parse (context, &argc, &argv))
     {
       console_clear (&c);
@@ -614,24 +635,24 @@ cli_console_producer_main (int    argc,
   c.ignore_error = prop_bool (reader_props, "ignore.error");
   if (c.parse_key && *c.key_separator == '\0')
     {
-      status = cli_usage_error (context, "key.separator must not be empty");
+      status = cli_usage_error (context, _("key.separator must not be empty"));
       goto out;
     }
   if (c.parse_headers)
     {
       if (*c.headers_delimiter == '\0' || *c.headers_key_separator == '\0')
         {
-          status = cli_usage_error (context, "headers.delimiter and headers.key.separator must not be empty");
+          status = cli_usage_error (context, _("headers.delimiter and headers.key.separator must not be empty"));
           goto out;
         }
       if (c.parse_key && strcmp (c.headers_delimiter, c.key_separator) == 0)
         {
-          status = cli_usage_error (context, "headers.delimiter and key.separator may not be equal");
+          status = cli_usage_error (context, _("headers.delimiter and key.separator may not be equal"));
           goto out;
         }
       if (strcmp (c.headers_separator, c.headers_key_separator) == 0)
         {
-          status = cli_usage_error (context, "headers.separator and headers.key.separator may not be equal");
+          status = cli_usage_error (context, _("headers.separator and headers.key.separator may not be equal"));
           goto out;
         }
     }
@@ -643,7 +664,7 @@ cli_console_producer_main (int    argc,
   cfg.request_timeout_ms = 1500;    /* its --request-timeout-ms */
   if (c.producer_config != NULL && !load_properties_file (c.producer_config, producer_props, &error))
     {
-      g_printerr ("cannot read %s: %s\n", c.producer_config, error->message);
+      g_printerr (_("cannot read %s: %s\n"), c.producer_config, error->message);
       status = CLI_EXIT_ERROR;
       goto out;
     }

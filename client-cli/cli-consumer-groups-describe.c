@@ -18,15 +18,21 @@ member_state_check (const char *group,
 {
   if (strcmp (state, "Dead") == 0)
     {
-      g_autofree char *msg = g_strdup_printf ("Consumer group '%s' does not exist.", group);
+      g_autofree char *msg = g_strdup_printf (_("Consumer group '%s' does not exist."), group);
       cli_groups_print_error (msg);
       return -1;
     }
   if (strcmp (state, "Empty") == 0)
-    g_printerr ("\nConsumer group '%s' has no active members.\n", group);
+    {
+      g_printerr ("\n");
+      g_printerr (_("Consumer group '%s' has no active members.\n"), group);
+    }
   else if (strcmp (state, "PreparingRebalance") == 0 || strcmp (state, "CompletingRebalance") == 0 ||
            strcmp (state, "Assigning") == 0 || strcmp (state, "Reconciling") == 0)
-    g_printerr ("\nWarning: Consumer group '%s' is rebalancing.\n", group);
+    {
+      g_printerr ("\n");
+      g_printerr (_("Warning: Consumer group '%s' is rebalancing.\n"), group);
+    }
   return n_rows > 0;
 }
 
@@ -58,8 +64,7 @@ describe_offsets (CaudalCluster *cluster,
       committed = cli_groups_fetch_committed (cluster, &g->coordinator, g->group, &error);
       if (committed == NULL)
         {
-          g_autofree char *msg = g_strdup_printf ("Executing consumer group command failed due to %s", error->message);
-          cli_groups_print_error (msg);
+          cli_groups_print_failure (error);
           return CLI_EXIT_ERROR;
         }
     }
@@ -124,8 +129,7 @@ describe_offsets (CaudalCluster *cluster,
 
   if (!cli_groups_list_offsets (cluster, rows, TS_LATEST, &error))
     {
-      g_autofree char *msg = g_strdup_printf ("Executing consumer group command failed due to %s", error->message);
-      cli_groups_print_error (msg);
+      cli_groups_print_failure (error);
       return CLI_EXIT_ERROR;
     }
   for (guint i = 0; i < rows->len; i++)
@@ -138,6 +142,7 @@ describe_offsets (CaudalCluster *cluster,
       w_consumer = MAX (w_consumer, strlen (r->consumer_id));
       w_host = MAX (w_host, strlen (r->host));
     }
+  /* Kafka's tables, which scripts parse: never translated. */
 #define OFFSETS_FORMAT "%-*s %-*s %-10s %-15s %-15s %-15s %-*s %-*s %s\n"
   g_print ("\n" OFFSETS_FORMAT, (int) w_group, "GROUP", (int) w_topic, "TOPIC", "PARTITION",
            "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", (int) w_consumer, "CONSUMER-ID",
@@ -282,8 +287,7 @@ cli_groups_do_describe (CaudalCluster *cluster,
 
   if (groups == NULL)
     {
-      g_autofree char *msg = g_strdup_printf ("Executing consumer group command failed due to %s", error->message);
-      cli_groups_print_error (msg);
+      cli_groups_print_failure (error);
       return CLI_EXIT_ERROR;
     }
   for (guint i = 0; i < groups->len; i++)
@@ -294,8 +298,7 @@ cli_groups_do_describe (CaudalCluster *cluster,
 
       if (g == NULL)
         {
-          g_autofree char *msg = g_strdup_printf ("Executing consumer group command failed due to %s", error->message);
-          cli_groups_print_error (msg);
+          cli_groups_print_failure (error);
           return CLI_EXIT_ERROR;
         }
       if (o->members)

@@ -74,6 +74,8 @@ parse_datetime (const char *text,
   return TRUE;
 }
 
+/* Log4j's "[time] WARN … (class)" frame stays as Kafka prints it; the
+ * message is translated. */
 static void
 log_warn (const char *message)
 {
@@ -108,18 +110,22 @@ clamp_offsets (CaudalCluster *cluster,
       gint64 offset = g_array_index (wanted, gint64, i);
       gint64 end = g_array_index (ends, gint64, i);
       gint64 start = r->value;
+      g_autofree char *asked = g_strdup_printf ("%" G_GINT64_FORMAT, offset);
 
       if (end >= 0 && offset > end)
         {
-          g_autofree char *msg = g_strdup_printf ("New offset (%" G_GINT64_FORMAT ") is higher than latest offset for topic partition %s-%d. Value will be set to %" G_GINT64_FORMAT,
-                                                  offset, r->topic, r->partition, end);
+          g_autofree char *limit = g_strdup_printf ("%" G_GINT64_FORMAT, end);
+          /* Translators: "topic-0" names the topic's partition 0. */
+          g_autofree char *msg = g_strdup_printf (_("New offset (%s) is higher than latest offset for topic partition %s-%d. Value will be set to %s"),
+                                                  asked, r->topic, r->partition, limit);
           log_warn (msg);
           offset = end;
         }
       else if (start >= 0 && offset < start)
         {
-          g_autofree char *msg = g_strdup_printf ("New offset (%" G_GINT64_FORMAT ") is lower than earliest offset for topic partition %s-%d. Value will be set to %" G_GINT64_FORMAT,
-                                                  offset, r->topic, r->partition, start);
+          g_autofree char *limit = g_strdup_printf ("%" G_GINT64_FORMAT, start);
+          g_autofree char *msg = g_strdup_printf (_("New offset (%s) is lower than earliest offset for topic partition %s-%d. Value will be set to %s"),
+                                                  asked, r->topic, r->partition, limit);
           log_warn (msg);
           offset = start;
         }
@@ -160,7 +166,7 @@ partitions_to_reset (CaudalCluster *cluster,
           if (strchr (colon + 1, ':') != NULL)
             {
               g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           "Invalid topic arg '%s', expected topic name and partitions", arg);
+                           _("Invalid topic arg '%s', expected topic name and partitions"), arg);
               return NULL;
             }
           for (guint j = 0; parts[j] != NULL; j++)
@@ -171,7 +177,7 @@ partitions_to_reset (CaudalCluster *cluster,
               if (*parts[j] == '\0' || *end != '\0' || n < 0 || n > G_MAXINT32)
                 {
                   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                               "Invalid partition '%s' specified in topic arg '%s''", parts[j], arg);
+                               _("Invalid partition '%s' specified in topic arg '%s''"), parts[j], arg);
                   return NULL;
                 }
               if (g_hash_table_add (seen, cli_groups_part_key (topic, (gint32) n)))
@@ -235,7 +241,7 @@ prepare_offsets (CaudalCluster *cluster,
 
           if (c == NULL)
             {
-              *usage = g_strdup_printf ("Cannot shift offset for partition %s-%d since there is no current committed offset",
+              *usage = g_strdup_printf (_("Cannot shift offset for partition %s-%d since there is no current committed offset"),
                                         r->topic, r->partition);
               return FALSE;
             }
@@ -245,7 +251,6 @@ prepare_offsets (CaudalCluster *cluster,
     }
   if (o->to_earliest || o->to_latest)
     {
-      const char *which = o->to_earliest ? "starting" : "ending";
 
       if (!cli_groups_list_offsets (cluster, rows, o->to_earliest ? TS_EARLIEST : TS_LATEST, error))
         return FALSE;
@@ -255,7 +260,9 @@ prepare_offsets (CaudalCluster *cluster,
 
           if (r->value < 0)
             {
-              *usage = g_strdup_printf ("Error getting %s offset of topic partition: %s-%d", which, r->topic, r->partition);
+              *usage = g_strdup_printf (o->to_earliest ? _("Error getting starting offset of topic partition: %s-%d")
+                                                       : _("Error getting ending offset of topic partition: %s-%d"),
+                                        r->topic, r->partition);
               return FALSE;
             }
         }
@@ -284,7 +291,7 @@ prepare_offsets (CaudalCluster *cluster,
 
           if (r->value < 0)
             {
-              *usage = g_strdup_printf ("Error getting ending offset of topic partition: %s-%d", r->topic, r->partition);
+              *usage = g_strdup_printf (_("Error getting ending offset of topic partition: %s-%d"), r->topic, r->partition);
               return FALSE;
             }
         }
@@ -300,7 +307,7 @@ prepare_offsets (CaudalCluster *cluster,
         if (!parse_datetime (o->to_datetime, &timestamp))
           {
             g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                         "Unparseable date: \"%s\"", o->to_datetime);
+                         _("Unparseable date: \"%s\""), o->to_datetime);
             return FALSE;
           }
       }
@@ -311,7 +318,7 @@ prepare_offsets (CaudalCluster *cluster,
         if (!parse_duration (o->by_duration, &duration))
           {
             g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                         "Text cannot be parsed to a Duration");
+                         _("Text cannot be parsed to a Duration"));
             return FALSE;
           }
         timestamp = g_get_real_time () / 1000 - duration;
@@ -324,7 +331,8 @@ prepare_offsets (CaudalCluster *cluster,
 
         if (r->value < 0)
           {
-            g_print ("\nWarn: Partition %d from topic %s is empty. Falling back to latest known offset.\n",
+            g_print ("\n");
+            g_print (_("Warn: Partition %d from topic %s is empty. Falling back to latest known offset.\n"),
                      r->partition, r->topic);
             g_ptr_array_add (empty, r);
           }
@@ -337,7 +345,7 @@ prepare_offsets (CaudalCluster *cluster,
 
         if (r->value < 0)
           {
-            *usage = g_strdup_printf ("Error getting offset by timestamp of topic partition: %s-%d", r->topic, r->partition);
+            *usage = g_strdup_printf (_("Error getting offset by timestamp of topic partition: %s-%d"), r->topic, r->partition);
             return FALSE;
           }
       }
@@ -455,7 +463,8 @@ cli_groups_do_reset (CaudalCluster  *cluster,
         goto failed;
       if (strcmp (g->state, "Empty") != 0 && strcmp (g->state, "Dead") != 0)
         {
-          g_autofree char *msg = g_strdup_printf ("Assignments can only be reset if the group '%s' is inactive, but the current state is %s.",
+          /* Translators: the second %s is Kafka's state name, "Stable". */
+          g_autofree char *msg = g_strdup_printf (_("Assignments can only be reset if the group '%s' is inactive, but the current state is %s."),
                                                   name, g->state);
           cli_groups_print_error (msg);
           g_ptr_array_add (results, g_ptr_array_new ());
@@ -482,6 +491,7 @@ cli_groups_do_reset (CaudalCluster  *cluster,
     }
   if (results->len > 0)
     {
+      /* Kafka's table, which scripts parse: never translated. */
 #define RESET_FORMAT "%-30s %-30s %-10s %-15s\n"
       g_print ("\n" RESET_FORMAT, "GROUP", "TOPIC", "PARTITION", "NEW-OFFSET");
       for (guint i = 0; i < results->len; i++)
@@ -503,10 +513,7 @@ cli_groups_do_reset (CaudalCluster  *cluster,
   return status;
 
 failed:
-  {
-    g_autofree char *msg = g_strdup_printf ("Executing consumer group command failed due to %s", error->message);
-    cli_groups_print_error (msg);
-  }
+  cli_groups_print_failure (error);
   return CLI_EXIT_ERROR;
 }
 

@@ -69,7 +69,17 @@ cli_groups_part_key (const char *topic,
 void
 cli_groups_print_error (const char *message)
 {
-  g_print ("\nError: %s\n", message);
+  g_print ("\n");
+  g_print (_("Error: %s\n"), message);
+}
+
+void
+cli_groups_print_failure (const GError *error)
+{
+  g_autofree char *message = g_strdup_printf (_("Executing consumer group command failed due to %s"),
+                                              error->message);
+
+  cli_groups_print_error (message);
 }
 
 /* The Java exception Kafka's admin client raises for @code, as its
@@ -142,7 +152,7 @@ find_coordinator (CaudalCluster *cluster,
           if (body->n_coordinators < 1)
             {
               g_set_error (error, CAUDAL_CLIENT_ERROR, CAUDAL_CLIENT_ERROR_PROTOCOL,
-                           "FindCoordinator answered no coordinator");
+                           _("FindCoordinator answered no coordinator"));
               return FALSE;
             }
           code = body->coordinators[0].error_code;
@@ -289,7 +299,7 @@ cli_groups_describe_group (CaudalCluster *cluster,
       if (body->n_groups < 1)
         {
           g_set_error (error, CAUDAL_CLIENT_ERROR, CAUDAL_CLIENT_ERROR_PROTOCOL,
-                       "DescribeGroups answered no group");
+                       _("DescribeGroups answered no group"));
           return NULL;
         }
       d = &body->groups[0];
@@ -704,8 +714,7 @@ do_list (CaudalCluster *cluster,
 
   if (listings == NULL)
     {
-      g_autofree char *msg = g_strdup_printf ("Executing consumer group command failed due to %s", error->message);
-      cli_groups_print_error (msg);
+      cli_groups_print_failure (error);
       return CLI_EXIT_ERROR;
     }
   if (!o->state_given)
@@ -726,6 +735,7 @@ do_list (CaudalCluster *cluster,
       width = MAX (width, strlen (l->group));
     }
   width += 10;
+  /* Kafka's table, which scripts parse: never translated. */
   g_print ("%-*s %-20s\n", (int) width, "GROUP", "STATE");
   for (guint i = 0; i < chosen->len; i++)
     {
@@ -753,6 +763,17 @@ build_delete_groups (gint16       version,
   return req;
 }
 
+/* "* Group 'G' could not be deleted due to: java…ExecutionException: …":
+ * the sentence translated, Kafka's exception as it is. */
+static char *
+delete_failure (const char *group,
+                const char *message)
+{
+  g_autofree char *exception = g_strdup_printf ("java.util.concurrent.ExecutionException: %s", message);
+
+  return g_strdup_printf (_("* Group '%s' could not be deleted due to: %s"), group, exception);
+}
+
 static int
 do_delete (CaudalCluster *cluster,
            GroupsOptions *o)
@@ -773,8 +794,7 @@ do_delete (CaudalCluster *cluster,
     }
   if (groups == NULL)
     {
-      g_autofree char *msg = g_strdup_printf ("Executing consumer group command failed due to %s", error->message);
-      cli_groups_print_error (msg);
+      cli_groups_print_failure (error);
       return CLI_EXIT_ERROR;
     }
   for (guint i = 0; i < groups->len; i++)
@@ -787,8 +807,7 @@ do_delete (CaudalCluster *cluster,
 
       if (!find_coordinator (cluster, group, &coordinator, &error))
         {
-          g_ptr_array_add (failures, g_strdup_printf ("* Group '%s' could not be deleted due to: java.util.concurrent.ExecutionException: %s",
-                                                      group, error->message));
+          g_ptr_array_add (failures, delete_failure (group, error->message));
           g_clear_error (&error);
           continue;
         }
@@ -797,8 +816,7 @@ do_delete (CaudalCluster *cluster,
       g_free (coordinator.host);
       if (resp == NULL)
         {
-          g_ptr_array_add (failures, g_strdup_printf ("* Group '%s' could not be deleted due to: java.util.concurrent.ExecutionException: %s",
-                                                      group, error->message));
+          g_ptr_array_add (failures, delete_failure (group, error->message));
           g_clear_error (&error);
           continue;
         }
@@ -811,8 +829,7 @@ do_delete (CaudalCluster *cluster,
       else
         {
           g_autofree char *text = cli_groups_java_exception (code);
-          g_ptr_array_add (failures, g_strdup_printf ("* Group '%s' could not be deleted due to: java.util.concurrent.ExecutionException: %s",
-                                                      group, text));
+          g_ptr_array_add (failures, delete_failure (group, text));
         }
     }
   {
@@ -822,14 +839,17 @@ do_delete (CaudalCluster *cluster,
       g_string_append_printf (names, "%s'%s'", i > 0 ? ", " : "", (const char *) g_ptr_array_index (succeeded, i));
     if (failures->len == 0)
       {
-        g_print ("Deletion of requested consumer groups (%s) was successful.\n", names->str);
+        g_print (_("Deletion of requested consumer groups (%s) was successful.\n"), names->str);
         return CLI_EXIT_OK;
       }
-    cli_groups_print_error ("Deletion of some consumer groups failed:");
+    cli_groups_print_error (_("Deletion of some consumer groups failed:"));
     for (guint i = 0; i < failures->len; i++)
       g_print ("%s\n", (const char *) g_ptr_array_index (failures, i));
     if (succeeded->len > 0)
-      g_print ("\nThese consumer groups were deleted successfully: %s\n", names->str);
+      {
+        g_print ("\n");
+        g_print (_("These consumer groups were deleted successfully: %s\n"), names->str);
+      }
   }
   return CLI_EXIT_ERROR;
 }
@@ -868,33 +888,33 @@ cli_consumer_groups_main (int    argc,
 {
   GroupsOptions o = { 0 };
   GOptionEntry entries[] = {
-    { "bootstrap-server", 0, 0, G_OPTION_ARG_STRING, &o.bootstrap, "REQUIRED: The server(s) to connect to.", "HOST:PORT" },
-    { "list", 0, 0, G_OPTION_ARG_NONE, &o.list, "List all consumer groups.", NULL },
-    { "describe", 0, 0, G_OPTION_ARG_NONE, &o.describe, "Describe consumer group and list offset lag (number of messages not yet processed) related to given group.", NULL },
-    { "delete", 0, 0, G_OPTION_ARG_NONE, &o.delete, "Pass in groups to delete topic partition offsets and ownership information over the entire consumer group.", NULL },
-    { "reset-offsets", 0, 0, G_OPTION_ARG_NONE, &o.reset, "Reset offsets of consumer group; the group must be inactive. --dry-run (the default) or --execute.", NULL },
-    { "group", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.groups, "The consumer group we wish to act on (repeatable).", "GROUP" },
-    { "all-groups", 0, 0, G_OPTION_ARG_NONE, &o.all_groups, "Apply to all consumer groups.", NULL },
-    { "topic", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.topics, "A topic to reset, optionally with partitions: topic1:0,1,2 (repeatable).", "TOPIC" },
-    { "all-topics", 0, 0, G_OPTION_ARG_NONE, &o.all_topics, "Consider all topics assigned to a group in the reset-offsets process.", NULL },
-    { "members", 0, 0, G_OPTION_ARG_NONE, &o.members, "Describe members of the group.", NULL },
-    { "verbose", 0, 0, G_OPTION_ARG_NONE, &o.verbose, "Provide additional information, if any, when describing the group.", NULL },
-    { "offsets", 0, 0, G_OPTION_ARG_NONE, &o.offsets, "Describe the group and list all topic partitions in the group along with their offset lag (the default).", NULL },
-    { "state", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, (gpointer) on_state, "With --describe: the group's state. With --list: the state of all groups, optionally only these (stable,empty).", "[STATES]" },
-    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &o.dry_run, "Only show results without executing changes on Consumer Groups.", NULL },
-    { "execute", 0, 0, G_OPTION_ARG_NONE, &o.execute, "Execute operation.", NULL },
-    { "to-earliest", 0, 0, G_OPTION_ARG_NONE, &o.to_earliest, "Reset offsets to earliest offset.", NULL },
-    { "to-latest", 0, 0, G_OPTION_ARG_NONE, &o.to_latest, "Reset offsets to latest offset.", NULL },
-    { "to-current", 0, 0, G_OPTION_ARG_NONE, &o.to_current, "Reset offsets to current offset.", NULL },
-    { "to-offset", 0, 0, G_OPTION_ARG_STRING, &o.to_offset, "Reset offsets to a specific offset.", "OFFSET" },
-    { "shift-by", 0, 0, G_OPTION_ARG_STRING, &o.shift_by, "Reset offsets shifting current offset by 'n', where 'n' can be positive or negative.", "N" },
-    { "to-datetime", 0, 0, G_OPTION_ARG_STRING, &o.to_datetime, "Reset offsets to offset from datetime. Format: 'YYYY-MM-DDTHH:mm:SS.sss'", "DATETIME" },
-    { "by-duration", 0, 0, G_OPTION_ARG_STRING, &o.by_duration, "Reset offsets to offset by duration from current timestamp. Format: 'PnDTnHnMnS'", "DURATION" },
-    { "timeout", 0, 0, G_OPTION_ARG_INT, &o.timeout, "Timeout in ms (accepted; requests use 30 s).", "MS" },
-    { "command-config", 0, 0, G_OPTION_ARG_FILENAME, &o.command_config, "Admin client properties (accepted; not used yet)", "FILE" },
+    { "bootstrap-server", 0, 0, G_OPTION_ARG_STRING, &o.bootstrap, N_("REQUIRED: The server(s) to connect to."), N_("HOST:PORT") },
+    { "list", 0, 0, G_OPTION_ARG_NONE, &o.list, N_("List all consumer groups."), NULL },
+    { "describe", 0, 0, G_OPTION_ARG_NONE, &o.describe, N_("Describe consumer group and list offset lag (number of messages not yet processed) related to given group."), NULL },
+    { "delete", 0, 0, G_OPTION_ARG_NONE, &o.delete, N_("Pass in groups to delete topic partition offsets and ownership information over the entire consumer group."), NULL },
+    { "reset-offsets", 0, 0, G_OPTION_ARG_NONE, &o.reset, N_("Reset offsets of consumer group; the group must be inactive. --dry-run (the default) or --execute."), NULL },
+    { "group", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.groups, N_("The consumer group we wish to act on (repeatable)."), N_("GROUP") },
+    { "all-groups", 0, 0, G_OPTION_ARG_NONE, &o.all_groups, N_("Apply to all consumer groups."), NULL },
+    { "topic", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.topics, N_("A topic to reset, optionally with partitions: topic1:0,1,2 (repeatable)."), N_("TOPIC") },
+    { "all-topics", 0, 0, G_OPTION_ARG_NONE, &o.all_topics, N_("Consider all topics assigned to a group in the reset-offsets process."), NULL },
+    { "members", 0, 0, G_OPTION_ARG_NONE, &o.members, N_("Describe members of the group."), NULL },
+    { "verbose", 0, 0, G_OPTION_ARG_NONE, &o.verbose, N_("Provide additional information, if any, when describing the group."), NULL },
+    { "offsets", 0, 0, G_OPTION_ARG_NONE, &o.offsets, N_("Describe the group and list all topic partitions in the group along with their offset lag (the default)."), NULL },
+    { "state", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, (gpointer) on_state, N_("With --describe: the group's state. With --list: the state of all groups, optionally only these (stable,empty)."), N_("[STATES]") },
+    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &o.dry_run, N_("Only show results without executing changes on Consumer Groups."), NULL },
+    { "execute", 0, 0, G_OPTION_ARG_NONE, &o.execute, N_("Execute operation."), NULL },
+    { "to-earliest", 0, 0, G_OPTION_ARG_NONE, &o.to_earliest, N_("Reset offsets to earliest offset."), NULL },
+    { "to-latest", 0, 0, G_OPTION_ARG_NONE, &o.to_latest, N_("Reset offsets to latest offset."), NULL },
+    { "to-current", 0, 0, G_OPTION_ARG_NONE, &o.to_current, N_("Reset offsets to current offset."), NULL },
+    { "to-offset", 0, 0, G_OPTION_ARG_STRING, &o.to_offset, N_("Reset offsets to a specific offset."), N_("OFFSET") },
+    { "shift-by", 0, 0, G_OPTION_ARG_STRING, &o.shift_by, N_("Reset offsets shifting current offset by 'n', where 'n' can be positive or negative."), N_("N") },
+    { "to-datetime", 0, 0, G_OPTION_ARG_STRING, &o.to_datetime, N_("Reset offsets to offset from datetime. Format: 'YYYY-MM-DDTHH:mm:SS.sss'"), N_("DATETIME") },
+    { "by-duration", 0, 0, G_OPTION_ARG_STRING, &o.by_duration, N_("Reset offsets to offset by duration from current timestamp. Format: 'PnDTnHnMnS'"), N_("DURATION") },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &o.timeout, N_("Timeout in ms (accepted; requests use 30 s)."), N_("MS") },
+    { "command-config", 0, 0, G_OPTION_ARG_FILENAME, &o.command_config, N_("Admin client properties (accepted; not used yet)"), N_("FILE") },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new ("- list, describe, reset or delete consumer groups");
+  g_autoptr(GOptionContext) context = g_option_context_new (N_("- list, describe, reset or delete consumer groups"));
   g_autoptr(CaudalCluster) cluster = NULL;
   g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
   char **argv_copy;
@@ -919,7 +939,7 @@ cli_consumer_groups_main (int    argc,
   argv_copy = g_memdup2 (args->pdata, sizeof (char *) * args->len);   /* parse may reorder it */
 
   parsing = &o;
-  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!cli_parse (context, &argc_copy, &argv_copy))
     {
       g_free (argv_copy);
@@ -932,35 +952,35 @@ cli_consumer_groups_main (int    argc,
               (o.to_datetime != NULL) + (o.by_duration != NULL);
   have_group = (o.groups != NULL && o.groups[0] != NULL) || o.all_groups;
   if (argc_copy > 1)
-    status = cli_usage_error (context, "Unexpected argument; options start with --");
+    status = cli_usage_error (context, _("Unexpected argument; options start with --"));
   else if (actions != 1)
-    status = cli_usage_error (context, "Command must include exactly one action: --list, --describe, --delete, --reset-offsets, --delete-offsets");
+    status = cli_usage_error (context, _("Command must include exactly one action: --list, --describe, --delete, --reset-offsets, --delete-offsets"));
   else if (o.bootstrap == NULL)
     status = cli_missing (context, "bootstrap-server");
   else if (o.describe && !have_group)
-    status = cli_usage_error (context, "Option [describe] takes one of these options: [all-groups], [group]");
+    status = cli_usage_error (context, _("Option [describe] takes one of these options: [all-groups], [group]"));
   else if (o.describe && o.members + o.offsets + o.state_given > 1)
-    status = cli_usage_error (context, "Option [describe] takes at most one of these options: [members], [offsets], [state]");
+    status = cli_usage_error (context, _("Option [describe] takes at most one of these options: [members], [offsets], [state]"));
   else if (o.describe && o.state_value != NULL)
-    status = cli_usage_error (context, "Option [describe] does not take a value for [state]");
+    status = cli_usage_error (context, _("Option [describe] does not take a value for [state]"));
   else if (o.delete && !have_group)
-    status = cli_usage_error (context, "Option [delete] takes one of these options: [all-groups], [group]");
+    status = cli_usage_error (context, _("Option [delete] takes one of these options: [all-groups], [group]"));
   else if (o.delete && o.topics != NULL)
-    status = cli_usage_error (context, "The consumer does not support topic-specific offset deletion from a consumer group.");
+    status = cli_usage_error (context, _("The consumer does not support topic-specific offset deletion from a consumer group."));
   else if (o.reset && o.dry_run && o.execute)
-    status = cli_usage_error (context, "Option [reset-offsets] only accepts one of [execute] and [dry-run]");
+    status = cli_usage_error (context, _("Option [reset-offsets] only accepts one of [execute] and [dry-run]"));
   else if (o.reset && !have_group)
-    status = cli_usage_error (context, "Option [reset-offsets] takes one of these options: [all-groups], [group]");
+    status = cli_usage_error (context, _("Option [reset-offsets] takes one of these options: [all-groups], [group]"));
   else if (o.reset && scenarios > 1)
-    status = cli_usage_error (context, "Option [reset-offsets] takes only one of these options: [to-offset], [shift-by], [to-datetime], [by-duration], [to-earliest], [to-latest], [to-current]");
+    status = cli_usage_error (context, _("Option [reset-offsets] takes only one of these options: [to-offset], [shift-by], [to-datetime], [by-duration], [to-earliest], [to-latest], [to-current]"));
   else if (o.reset && scenarios == 0)
-    status = cli_usage_error (context, "Option '[reset-offsets]' requires one of the following scenarios: [to-offset], [shift-by], [to-datetime], [by-duration], [to-earliest], [to-latest], [to-current]");
+    status = cli_usage_error (context, _("Option '[reset-offsets]' requires one of the following scenarios: [to-offset], [shift-by], [to-datetime], [by-duration], [to-earliest], [to-latest], [to-current]"));
   else if (o.reset && !o.all_topics && o.topics == NULL)
-    status = cli_usage_error (context, "One of the reset scopes should be defined: --all-topics, --topic.");
+    status = cli_usage_error (context, _("One of the reset scopes should be defined: --all-topics, --topic."));
   else if (o.to_offset != NULL && !parse_int64 (o.to_offset, &o.to_offset_n))
-    status = cli_usage_error (context, "Cannot parse argument of option [to-offset]: not a number");
+    status = cli_usage_error (context, _("Cannot parse argument of option [to-offset]: not a number"));
   else if (o.shift_by != NULL && !parse_int64 (o.shift_by, &o.shift_by_n))
-    status = cli_usage_error (context, "Cannot parse argument of option [shift-by]: not a number");
+    status = cli_usage_error (context, _("Cannot parse argument of option [shift-by]: not a number"));
   else if ((cluster = cli_cluster_new (o.bootstrap, "caudal-consumer-groups")) == NULL)
     status = CLI_EXIT_USAGE;
   else
@@ -968,14 +988,13 @@ cli_consumer_groups_main (int    argc,
       g_autoptr(GError) error = NULL;
 
       if (o.reset && !o.dry_run && !o.execute)
-        g_printerr ("WARN: No action will be performed as the --execute option is missing."
-                    "In a future major release, the default behavior of this command will be to prompt the user before "
-                    "executing the reset rather than doing a dry run. You should add the --dry-run option explicitly "
-                    "if you are scripting this command and want to keep the current default behavior without prompting.\n");
+        g_printerr (_("WARN: No action will be performed as the --execute option is missing."
+                      "In a future major release, the default behavior of this command will be to prompt the user before "
+                      "executing the reset rather than doing a dry run. You should add the --dry-run option explicitly "
+                      "if you are scripting this command and want to keep the current default behavior without prompting.\n"));
       if (!cli_refresh_metadata (cluster, NULL, &error))
         {
-          g_autofree char *msg = g_strdup_printf ("Executing consumer group command failed due to %s", error->message);
-          cli_groups_print_error (msg);
+          cli_groups_print_failure (error);
           status = CLI_EXIT_ERROR;
         }
       else if (o.list)

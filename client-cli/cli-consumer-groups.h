@@ -81,8 +81,10 @@ int        cli_groups_part_row_compare (gconstpointer a,
 char      *cli_groups_part_key         (const char *topic,
                                         gint32      partition);
 
-/* Kafka's error lines. */
-void       cli_groups_print_error      (const char *message);
+/* Kafka's error lines: "Error: @message", and "Error: Executing
+ * consumer group command failed due to @error". */
+void       cli_groups_print_error      (const char   *message);
+void       cli_groups_print_failure    (const GError *error);
 char      *cli_groups_java_exception   (gint16 code);
 
 /* The group, its coordinator and members (DescribeGroups). */

@@ -9,21 +9,23 @@
 #include "cli-common.h"
 
 static const CliCommand commands[] = {
-  { "topics", "kafka-topics", "Create, delete, describe, or change a topic", cli_topics_main },
-  { "consumer-groups", "kafka-consumer-groups", "List, describe, reset or delete consumer groups", cli_consumer_groups_main },
-  { "configs", "kafka-configs", "Describe or change topic and broker configs", cli_configs_main },
-  { "console-producer", "kafka-console-producer", "Read lines from stdin and produce them to a topic", cli_console_producer_main },
-  { "console-consumer", "kafka-console-consumer", "Read messages from a topic and print them", cli_console_consumer_main },
+  { "topics", "kafka-topics", N_("Create, delete, describe, or change a topic"), cli_topics_main },
+  { "consumer-groups", "kafka-consumer-groups", N_("List, describe, reset or delete consumer groups"), cli_consumer_groups_main },
+  { "configs", "kafka-configs", N_("Describe or change topic and broker configs"), cli_configs_main },
+  { "console-producer", "kafka-console-producer", N_("Read lines from stdin and produce them to a topic"), cli_console_producer_main },
+  { "console-consumer", "kafka-console-consumer", N_("Read messages from a topic and print them"), cli_console_consumer_main },
 };
 
 static void
 print_usage (FILE *out)
 {
-  fprintf (out, "Usage: caudal COMMAND [OPTIONS]\n\nCommands:\n");
+  fprintf (out, "%s\n\n%s\n", _("Usage: caudal COMMAND [OPTIONS]"), _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (out, "  %-20s %s\n", commands[i].name, commands[i].summary);
-  fprintf (out, "\nRun 'caudal COMMAND --help' for a command's options. Invoked as %s\n"
-                "(or with .sh), caudal behaves as that Kafka tool.\n",
+    fprintf (out, "  %-20s %s\n", commands[i].name, _(commands[i].summary));
+  fputc ('\n', out);
+  /* Translators: %s is a Kafka script name, "kafka-topics". */
+  fprintf (out, _("Run 'caudal COMMAND --help' for a command's options. Invoked as %s\n"
+                  "(or with .sh), caudal behaves as that Kafka tool.\n"),
            commands[0].kafka_name);
 }
 
@@ -47,8 +49,15 @@ main (int    argc,
       char **argv)
 {
   const CliCommand *cmd;
+  const char *localedir = g_getenv ("CAUDAL_LOCALEDIR");
 
+  /* Messages in the user's language; Kafka's machine-readable output
+   * (tables, --describe lines) stays as Kafka prints it (docs/cli.md).
+   * CAUDAL_LOCALEDIR: the catalogues of a build tree (_build/po). */
   setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   cmd = command_for_program (argv[0]);
   if (cmd != NULL)
     return cmd->run (argc, argv);
@@ -75,7 +84,7 @@ main (int    argc,
         argv[1] = argv[0];
         return commands[i].run (argc - 1, argv + 1);
       }
-  g_printerr ("caudal: unknown command '%s'\n", argv[1]);
+  g_printerr (_("caudal: unknown command '%s'\n"), argv[1]);
   print_usage (stderr);
   return CLI_EXIT_USAGE;
 }

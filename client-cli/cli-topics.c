@@ -75,13 +75,14 @@ do_create (CaudalCluster *cluster,
   resp = cli_request (cluster, CAUDAL_NODE_CONTROLLER, CAUDAL_API_KEY_CREATE_TOPICS, -1, build_create, o, &error);
   if (resp == NULL)
     {
-      g_printerr ("Error while executing topic command : %s\n", error->message);
+      /* Translators: Kafka's kafka-topics error line; %s is the reason. */
+      g_printerr (_("Error while executing topic command : %s\n"), error->message);
       return CLI_EXIT_ERROR;
     }
   body = resp->body;
   if (body->n_topics < 1)
     {
-      g_printerr ("Error while executing topic command : the broker answered no topic\n");
+      g_printerr (_("Error while executing topic command : the broker answered no topic\n"));
       return CLI_EXIT_ERROR;
     }
   if (body->topics[0].error_code == CAUDAL_ERROR_CODE_TOPIC_ALREADY_EXISTS && o->if_not_exists)
@@ -93,10 +94,10 @@ do_create (CaudalCluster *cluster,
 
       if (detail == NULL || *detail == '\0')
         detail = fallback = g_strdup (caudal_error_code_message (body->topics[0].error_code));
-      g_printerr ("Error while executing topic command : %s\n", detail);
+      g_printerr (_("Error while executing topic command : %s\n"), detail);
       return CLI_EXIT_ERROR;
     }
-  g_print ("Created topic %s.\n", o->topic);
+  g_print (_("Created topic %s.\n"), o->topic);
   return CLI_EXIT_OK;
 }
 
@@ -185,7 +186,7 @@ do_describe (CaudalCluster *cluster,
 
   if (!cli_refresh_metadata (cluster, o->topic != NULL ? one : NULL, &error))
     {
-      g_printerr ("Error while executing topic command : %s\n", error->message);
+      g_printerr (_("Error while executing topic command : %s\n"), error->message);
       return CLI_EXIT_ERROR;
     }
   for (guint i = 0; i < caudal_cluster_get_topics (cluster)->len; i++)
@@ -203,7 +204,7 @@ do_describe (CaudalCluster *cluster,
     {
       if (o->if_exists)
         return CLI_EXIT_OK;
-      g_printerr ("Error while executing topic command : Topic '%s' does not exist as expected\n", o->topic);
+      g_printerr (_("Error while executing topic command : Topic '%s' does not exist as expected\n"), o->topic);
       return CLI_EXIT_ERROR;
     }
   overrides = topic_overrides (cluster, names);
@@ -224,6 +225,7 @@ do_describe (CaudalCluster *cluster,
       }
       if (t->partitions->len > 0)
         rf = ((CaudalPartitionInfo *) g_ptr_array_index (t->partitions, 0))->replicas->len;
+      /* Kafka's lines, which scripts parse: never translated. */
       g_string_append_printf (line, "Topic: %s\tTopicId: %s\tPartitionCount: %u\tReplicationFactor: %u\tConfigs: %s\n",
                               t->name, id, t->partitions->len, rf, configs != NULL ? configs : "");
       for (guint p = 0; p < t->partitions->len; p++)
@@ -259,7 +261,7 @@ do_list (CaudalCluster *cluster,
 
   if (!cli_refresh_metadata (cluster, NULL, &error))
     {
-      g_printerr ("Error while executing topic command : %s\n", error->message);
+      g_printerr (_("Error while executing topic command : %s\n"), error->message);
       return CLI_EXIT_ERROR;
     }
   for (guint i = 0; i < caudal_cluster_get_topics (cluster)->len; i++)
@@ -313,7 +315,7 @@ do_delete (CaudalCluster *cluster,
 
   if (resp == NULL)
     {
-      g_printerr ("Error while executing topic command : %s\n", error->message);
+      g_printerr (_("Error while executing topic command : %s\n"), error->message);
       return CLI_EXIT_ERROR;
     }
   body = resp->body;
@@ -325,12 +327,12 @@ do_delete (CaudalCluster *cluster,
         {
           if (o->if_exists)
             return CLI_EXIT_OK;
-          g_printerr ("Error while executing topic command : Topic '%s' does not exist as expected\n", o->topic);
+          g_printerr (_("Error while executing topic command : Topic '%s' does not exist as expected\n"), o->topic);
         }
       else
         {
           const char *detail = body->responses[0].error_message;
-          g_printerr ("Error while executing topic command : %s\n",
+          g_printerr (_("Error while executing topic command : %s\n"),
                       detail != NULL && *detail ? detail : caudal_error_code_message (code));
         }
       return CLI_EXIT_ERROR;
@@ -369,14 +371,14 @@ do_alter (CaudalCluster *cluster,
   if (o->partitions <= 0)
     {
       /* Kafka 3: topic configs are altered with kafka-configs. */
-      g_printerr ("Error while executing topic command : --alter needs --partitions (use configs --alter for configs)\n");
+      g_printerr (_("Error while executing topic command : --alter needs --partitions (use configs --alter for configs)\n"));
       return CLI_EXIT_USAGE;
     }
   resp = cli_request (cluster, CAUDAL_NODE_CONTROLLER, CAUDAL_API_KEY_CREATE_PARTITIONS, -1,
                       build_partitions, o, &error);
   if (resp == NULL)
     {
-      g_printerr ("Error while executing topic command : %s\n", error->message);
+      g_printerr (_("Error while executing topic command : %s\n"), error->message);
       return CLI_EXIT_ERROR;
     }
   body = resp->body;
@@ -387,7 +389,7 @@ do_alter (CaudalCluster *cluster,
 
       if (code == CAUDAL_ERROR_CODE_UNKNOWN_TOPIC_OR_PARTITION && o->if_exists)
         return CLI_EXIT_OK;
-      g_printerr ("Error while executing topic command : %s\n",
+      g_printerr (_("Error while executing topic command : %s\n"),
                   detail != NULL && *detail ? detail : caudal_error_code_message (code));
       return CLI_EXIT_ERROR;
     }
@@ -400,41 +402,41 @@ cli_topics_main (int    argc,
 {
   TopicsOptions o = { 0 };
   GOptionEntry entries[] = {
-    { "bootstrap-server", 0, 0, G_OPTION_ARG_STRING, &o.bootstrap, "The Kafka server to connect to (REQUIRED)", "HOST:PORT" },
-    { "create", 0, 0, G_OPTION_ARG_NONE, &o.create, "Create a new topic", NULL },
-    { "list", 0, 0, G_OPTION_ARG_NONE, &o.list, "List all available topics", NULL },
-    { "describe", 0, 0, G_OPTION_ARG_NONE, &o.describe, "List details for the given topics", NULL },
-    { "delete", 0, 0, G_OPTION_ARG_NONE, &o.delete, "Delete a topic", NULL },
-    { "alter", 0, 0, G_OPTION_ARG_NONE, &o.alter, "Alter the number of partitions", NULL },
-    { "topic", 0, 0, G_OPTION_ARG_STRING, &o.topic, "The topic to create, alter, describe or delete", "TOPIC" },
-    { "partitions", 0, 0, G_OPTION_ARG_INT, &o.partitions, "The number of partitions", "N" },
-    { "replication-factor", 0, 0, G_OPTION_ARG_INT, &o.replication_factor, "The replication factor of each partition", "N" },
-    { "config", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.configs, "A topic configuration override (repeatable)", "NAME=VALUE" },
-    { "if-not-exists", 0, 0, G_OPTION_ARG_NONE, &o.if_not_exists, "With --create: only if the topic does not exist", NULL },
-    { "if-exists", 0, 0, G_OPTION_ARG_NONE, &o.if_exists, "With --alter, --describe or --delete: only if the topic exists", NULL },
-    { "exclude-internal", 0, 0, G_OPTION_ARG_NONE, &o.exclude_internal, "Leave internal topics out of --list and --describe", NULL },
-    { "command-config", 0, 0, G_OPTION_ARG_FILENAME, &o.command_config, "Admin client properties (accepted; not used yet)", "FILE" },
+    { "bootstrap-server", 0, 0, G_OPTION_ARG_STRING, &o.bootstrap, N_("The Kafka server to connect to (REQUIRED)"), N_("HOST:PORT") },
+    { "create", 0, 0, G_OPTION_ARG_NONE, &o.create, N_("Create a new topic"), NULL },
+    { "list", 0, 0, G_OPTION_ARG_NONE, &o.list, N_("List all available topics"), NULL },
+    { "describe", 0, 0, G_OPTION_ARG_NONE, &o.describe, N_("List details for the given topics"), NULL },
+    { "delete", 0, 0, G_OPTION_ARG_NONE, &o.delete, N_("Delete a topic"), NULL },
+    { "alter", 0, 0, G_OPTION_ARG_NONE, &o.alter, N_("Alter the number of partitions"), NULL },
+    { "topic", 0, 0, G_OPTION_ARG_STRING, &o.topic, N_("The topic to create, alter, describe or delete"), N_("TOPIC") },
+    { "partitions", 0, 0, G_OPTION_ARG_INT, &o.partitions, N_("The number of partitions"), N_("N") },
+    { "replication-factor", 0, 0, G_OPTION_ARG_INT, &o.replication_factor, N_("The replication factor of each partition"), N_("N") },
+    { "config", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.configs, N_("A topic configuration override (repeatable)"), N_("NAME=VALUE") },
+    { "if-not-exists", 0, 0, G_OPTION_ARG_NONE, &o.if_not_exists, N_("With --create: only if the topic does not exist"), NULL },
+    { "if-exists", 0, 0, G_OPTION_ARG_NONE, &o.if_exists, N_("With --alter, --describe or --delete: only if the topic exists"), NULL },
+    { "exclude-internal", 0, 0, G_OPTION_ARG_NONE, &o.exclude_internal, N_("Leave internal topics out of --list and --describe"), NULL },
+    { "command-config", 0, 0, G_OPTION_ARG_FILENAME, &o.command_config, N_("Admin client properties (accepted; not used yet)"), N_("FILE") },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new ("- create, delete, describe, or change a topic");
+  g_autoptr(GOptionContext) context = g_option_context_new (N_("- create, delete, describe, or change a topic"));
   g_autoptr(CaudalCluster) cluster = NULL;
   int actions;
   int status;
 
-  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!cli_parse (context, &argc, &argv))
     return CLI_EXIT_USAGE;
   actions = o.create + o.list + o.describe + o.delete + o.alter;
   if (argc > 1)
-    status = cli_usage_error (context, "Unexpected argument; options start with --");
+    status = cli_usage_error (context, _("Unexpected argument; options start with --"));
   else if (actions != 1)
-    status = cli_usage_error (context, "Command must include exactly one action: --list, --describe, --create, --alter or --delete");
+    status = cli_usage_error (context, _("Command must include exactly one action: --list, --describe, --create, --alter or --delete"));
   else if (o.bootstrap == NULL)
     status = cli_missing (context, "bootstrap-server");
   else if ((o.create || o.delete || o.alter) && o.topic == NULL)
     status = cli_missing (context, "topic");
   else if (o.create && o.partitions < 0)
-    status = cli_usage_error (context, "The partitions must be greater than 0");
+    status = cli_usage_error (context, _("The partitions must be greater than 0"));
   else if ((cluster = cli_cluster_new (o.bootstrap, "caudal-topics")) == NULL)
     status = CLI_EXIT_USAGE;
   else if (o.create)
