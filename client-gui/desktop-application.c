@@ -7,13 +7,15 @@
 #include "desktop-cluster-window.h"
 #include "desktop-connection.h"
 #include "desktop-connections-window.h"
+#include "desktop-local-broker.h"
 
 struct _DesktopApplication
 {
-  AdwApplication  parent_instance;
-  GSettings      *settings;
-  GListStore     *connections;   /* DesktopConnection */
-  gboolean        saving;
+  AdwApplication      parent_instance;
+  GSettings          *settings;
+  GListStore         *connections;   /* DesktopConnection */
+  DesktopLocalBroker *local_broker;  /* the caudald we run, if any */
+  gboolean            saving;
 };
 
 G_DEFINE_FINAL_TYPE (DesktopApplication, desktop_application, ADW_TYPE_APPLICATION)
@@ -120,6 +122,13 @@ desktop_application_remove_connection (DesktopApplication *self,
   save_connections (self);
 }
 
+DesktopLocalBroker *
+desktop_application_get_local_broker (DesktopApplication *self)
+{
+  g_return_val_if_fail (DESKTOP_IS_APPLICATION (self), NULL);
+  return self->local_broker;
+}
+
 guint
 desktop_application_get_request_timeout (DesktopApplication *self)
 {
@@ -218,6 +227,31 @@ desktop_application_startup (GApplication *app)
 }
 
 static void
+on_local_broker_stopped (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  gboolean *done = user_data;
+
+  desktop_local_broker_stop_finish (DESKTOP_LOCAL_BROKER (source), result, NULL);
+  *done = TRUE;
+}
+
+static void
+desktop_application_shutdown (GApplication *app)
+{
+  DesktopApplication *self = DESKTOP_APPLICATION (app);
+  gboolean done = FALSE;
+
+  /* Only a broker we started is ours to stop. The main loop has ended:
+   * turn the context ourselves until it has exited (SIGKILL bounds it). */
+  desktop_local_broker_stop_async (self->local_broker, NULL, on_local_broker_stopped, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  G_APPLICATION_CLASS (desktop_application_parent_class)->shutdown (app);
+}
+
+static void
 desktop_application_activate (GApplication *app)
 {
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
@@ -261,6 +295,7 @@ desktop_application_dispose (GObject *object)
 
   g_clear_object (&self->settings);
   g_clear_object (&self->connections);
+  g_clear_object (&self->local_broker);
   G_OBJECT_CLASS (desktop_application_parent_class)->dispose (object);
 }
 
@@ -272,6 +307,7 @@ desktop_application_class_init (DesktopApplicationClass *klass)
 
   object_class->dispose = desktop_application_dispose;
   app_class->startup = desktop_application_startup;
+  app_class->shutdown = desktop_application_shutdown;
   app_class->activate = desktop_application_activate;
   app_class->handle_local_options = desktop_application_handle_local_options;
   app_class->command_line = desktop_application_command_line;
@@ -282,6 +318,7 @@ desktop_application_init (DesktopApplication *self)
 {
   self->settings = g_settings_new (APPLICATION_ID);
   self->connections = g_list_store_new (DESKTOP_TYPE_CONNECTION);
+  self->local_broker = desktop_local_broker_new ();
   g_signal_connect_object (self->settings, "changed::clusters", G_CALLBACK (on_clusters_changed), self, 0);
   load_connections (self);
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);

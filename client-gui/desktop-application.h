@@ -5,6 +5,8 @@
 
 #include <adwaita.h>
 
+#include "desktop-local-broker.h"
+
 G_BEGIN_DECLS
 
 #define DESKTOP_TYPE_APPLICATION (desktop_application_get_type ())
@@ -22,6 +24,9 @@ void                desktop_application_replace_connection (DesktopApplication *
                                                             const char         *bootstrap_servers);
 void                desktop_application_remove_connection  (DesktopApplication *self,
                                                             guint               position);
+/* The caudald the app starts for the user ("Start Local Broker"); stopped
+ * on shutdown. Returns: (transfer none). */
+DesktopLocalBroker *desktop_application_get_local_broker   (DesktopApplication *self);
 /* Milliseconds before connecting or a request fails (GSettings
  * "request-timeout"). */
 guint               desktop_application_get_request_timeout (DesktopApplication *self);

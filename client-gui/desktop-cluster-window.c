@@ -136,6 +136,17 @@ produce_activated (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* Alt+1…3: the pages by name, as GNOME apps with a view switcher do. */
+static void
+show_page_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  DesktopClusterWindow *self = DESKTOP_CLUSTER_WINDOW (widget);
+
+  adw_view_stack_set_visible_child_name (self->view_stack, g_variant_get_string (parameter, NULL));
+}
+
 static void
 desktop_cluster_window_class_init (DesktopClusterWindowClass *klass)
 {
@@ -167,6 +178,11 @@ desktop_cluster_window_class_init (DesktopClusterWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DesktopClusterWindow, topics_page);
   gtk_widget_class_bind_template_child (widget_class, DesktopClusterWindow, groups_page);
   gtk_widget_class_install_action (widget_class, "cluster.produce", NULL, produce_activated);
+  gtk_widget_class_install_action (widget_class, "cluster.show-page", "s", show_page_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "cluster.produce", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "cluster.show-page", "s", "overview");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "cluster.show-page", "s", "topics");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "cluster.show-page", "s", "groups");
 }
 
 static void

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* desktop-connections-window.h: the list of remembered clusters: add,
- * edit, remove, open one in its own window. */
+ * edit, remove, open one in its own window; start or stop the
+ * application's local broker (shown when caudald is installed and its
+ * port is free, probed each time the window is shown). */
 #pragma once
 
 #include "desktop-application.h"

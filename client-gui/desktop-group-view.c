@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* desktop-group-view.c: DescribeGroups then the group's lag (CaudalAdmin)
- * every REFRESH_SECONDS while open. Reset offsets: "Preview" lists the
- * partitions' earliest and latest offsets (ListOffsets), computes the new
- * offsets (clamped to that range, as kafka-consumer-groups does) and
- * shows them; "Reset Offsets" commits exactly the previewed offsets
- * (alter_group_offsets). Both are refused while the group has members. */
+ * every REFRESH_SECONDS while open; each lag answer is also a sample of
+ * the lag chart. Reset offsets: "Preview" lists the partitions' earliest
+ * and latest offsets (ListOffsets; for a date and time also the offset
+ * at that time), computes the new offsets (clamped to that range, as
+ * kafka-consumer-groups does) and shows them; "Reset Offsets" commits
+ * exactly the previewed offsets (alter_group_offsets). Both are refused
+ * while the group has members. */
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
+#include "desktop-chart.h"
 #include "desktop-group-view.h"
 #include "desktop-util.h"
 
@@ -39,8 +43,12 @@ struct _DesktopGroupView
   GtkListBox      *offsets_box;
   GtkLabel        *refusal_label;
   AdwComboRow     *mode_row;
+  GtkWidget       *value_row;
   GtkSpinButton   *value_spin;
+  AdwEntryRow     *datetime_row;
+  GtkLabel        *datetime_error_label;
   GtkListBox      *preview_box;
+  DesktopChart    *lag_chart;
 
   CaudalAdmin     *admin;
   char            *group_id;
@@ -53,6 +61,7 @@ struct _DesktopGroupView
   guint            n_members;
   GPtrArray       *lags;            /* CaudalAdminPartitionLag */
   GPtrArray       *preview;         /* PreviewEntry, NULL when none */
+  guint            settings_serial; /* bumped when the reset settings change */
 };
 
 G_DEFINE_FINAL_TYPE (DesktopGroupView, desktop_group_view, ADW_TYPE_WINDOW)
@@ -80,6 +89,13 @@ add_placeholder_row (GtkListBox *box,
   gtk_list_box_append (box, row);
 }
 
+static gboolean
+settings_are_valid (DesktopGroupView *self)
+{
+  return adw_combo_row_get_selected (self->mode_row) != DESKTOP_RESET_DATETIME
+         || desktop_parse_datetime_ms (gtk_editable_get_text (GTK_EDITABLE (self->datetime_row))) >= 0;
+}
+
 static void
 update_actions (DesktopGroupView *self)
 {
@@ -96,7 +112,8 @@ update_actions (DesktopGroupView *self)
     }
   gtk_widget_set_visible (GTK_WIDGET (self->refusal_label), has_members);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "group.preview",
-                                 !has_members && !self->busy && self->lags != NULL && self->lags->len > 0);
+                                 !has_members && !self->busy && self->lags != NULL && self->lags->len > 0
+                                 && settings_are_valid (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "group.reset",
                                  !has_members && !self->busy && self->preview != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "group.delete", !self->busy);
@@ -189,6 +206,33 @@ show_lags (DesktopGroupView *self)
     }
 }
 
+/* The chart samples the figures each refresh brings: no request of its
+ * own. One series per partition with a committed offset, and the total
+ * when there is more than one (with one it would hide the partition's
+ * line under an identical one). */
+static void
+sample_lags (DesktopGroupView *self)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 total = 0;
+  guint n = 0;
+
+  for (guint i = 0; i < self->lags->len; i++)
+    {
+      CaudalAdminPartitionLag *l = g_ptr_array_index (self->lags, i);
+      g_autofree char *series = NULL;
+
+      if (l->lag < 0)
+        continue;
+      series = g_strdup_printf ("%s-%d", l->topic, l->partition);
+      desktop_chart_add_sample (self->lag_chart, series, now, l->lag);
+      total += l->lag;
+      n++;
+    }
+  if (n > 1)
+    desktop_chart_add_sample (self->lag_chart, _("Total"), now, total);
+}
+
 static void
 on_lag (GObject      *source,
         GAsyncResult *result,
@@ -214,6 +258,7 @@ on_lag (GObject      *source,
   g_clear_pointer (&self->lags, g_ptr_array_unref);
   self->lags = lags;
   show_lags (self);
+  sample_lags (self);
   update_actions (self);
 }
 
@@ -279,16 +324,46 @@ refresh_activated (GtkWidget  *widget,
 
 /* ---- reset: preview ---- */
 
+/* A preview request: the settings it was asked with and the partitions it
+ * asked about (a refresh may replace self->lags meanwhile). */
+typedef struct
+{
+  DesktopGroupView *self;
+  guint             serial;    /* self->settings_serial when asked */
+  DesktopResetMode  mode;
+  gint64            value;     /* the offset, or the shift */
+  gint64            time_ms;   /* DESKTOP_RESET_DATETIME's time */
+  GPtrArray        *lags;      /* CaudalAdminPartitionLag */
+} PreviewCall;
+
+static void
+preview_call_free (PreviewCall *call)
+{
+  g_object_unref (call->self);
+  g_ptr_array_unref (call->lags);
+  g_free (call);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PreviewCall, preview_call_free)
+
+/* ListOffsets queries per partition: earliest, latest, and for a date
+ * and time the offset at that time. */
+static guint
+queries_per_partition (DesktopResetMode mode)
+{
+  return mode == DESKTOP_RESET_DATETIME ? 3 : 2;
+}
+
 static void
 on_offsets_listed (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  g_autoptr(DesktopGroupView) self = user_data;
+  g_autoptr(PreviewCall) call = user_data;
+  DesktopGroupView *self = call->self;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) listed = NULL;
-  DesktopResetMode mode = adw_combo_row_get_selected (self->mode_row);
-  gint64 value = (gint64) gtk_spin_button_get_value (self->value_spin);
+  guint per = queries_per_partition (call->mode);
 
   listed = caudal_admin_list_offsets_finish (CAUDAL_ADMIN (source), result, &error);
   if (listed == NULL && desktop_error_is_cancelled (error))
@@ -300,13 +375,19 @@ on_offsets_listed (GObject      *source,
       update_actions (self);
       return;
     }
+  /* The settings changed while asking: this answer is for other ones. */
+  if (call->serial != self->settings_serial)
+    {
+      update_actions (self);
+      return;
+    }
   clear_preview (self);
   self->preview = g_ptr_array_new_with_free_func ((GDestroyNotify) preview_entry_free);
-  for (guint i = 0; i < self->lags->len && 2 * i + 1 < listed->len; i++)
+  for (guint i = 0; i < call->lags->len && per * (i + 1) <= listed->len; i++)
     {
-      CaudalAdminPartitionLag *l = g_ptr_array_index (self->lags, i);
-      CaudalAdminListedOffset *earliest = g_ptr_array_index (listed, 2 * i);
-      CaudalAdminListedOffset *latest = g_ptr_array_index (listed, 2 * i + 1);
+      CaudalAdminPartitionLag *l = g_ptr_array_index (call->lags, i);
+      CaudalAdminListedOffset *earliest = g_ptr_array_index (listed, per * i);
+      CaudalAdminListedOffset *latest = g_ptr_array_index (listed, per * i + 1);
       PreviewEntry *e = g_new0 (PreviewEntry, 1);
       g_autofree char *title = g_strdup_printf ("%s-%d", l->topic, l->partition);
       g_autofree char *current = format_offset (l->current_offset);
@@ -316,7 +397,7 @@ on_offsets_listed (GObject      *source,
       e->topic = g_strdup (l->topic);
       e->partition = l->partition;
       e->current = l->current_offset;
-      switch (mode)
+      switch (call->mode)
         {
         case DESKTOP_RESET_EARLIEST:
           e->offset = earliest->offset;
@@ -325,11 +406,21 @@ on_offsets_listed (GObject      *source,
           e->offset = latest->offset;
           break;
         case DESKTOP_RESET_OFFSET:
-          e->offset = value;
+          e->offset = call->value;
+          break;
+        case DESKTOP_RESET_DATETIME:
+          {
+            CaudalAdminListedOffset *at_time = g_ptr_array_index (listed, per * i + 2);
+
+            /* Kafka's --to-datetime: the first offset whose timestamp is
+             * at or after the time; a partition without one goes to its
+             * log end offset. */
+            e->offset = at_time->offset >= 0 ? at_time->offset : latest->offset;
+          }
           break;
         case DESKTOP_RESET_SHIFT:
         default:
-          e->offset = (l->current_offset >= 0 ? l->current_offset : earliest->offset) + value;
+          e->offset = (l->current_offset >= 0 ? l->current_offset : earliest->offset) + call->value;
           break;
         }
       e->offset = CLAMP (e->offset, earliest->offset, latest->offset);
@@ -337,7 +428,7 @@ on_offsets_listed (GObject      *source,
 
       row = adw_action_row_new ();
       /* Translators: the current offset, then the new one */
-      subtitle = g_strdup_printf (_("%s → %" G_GINT64_FORMAT), current, e->offset);
+      subtitle = g_strdup_printf (_("%s → %" PRId64), current, e->offset);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
       gtk_list_box_append (self->preview_box, row);
@@ -353,31 +444,80 @@ preview_activated (GtkWidget  *widget,
 {
   DesktopGroupView *self = DESKTOP_GROUP_VIEW (widget);
   g_autofree CaudalAdminOffsetQuery *queries = NULL;
+  PreviewCall *call;
+  guint per;
 
-  if (self->n_members > 0 || self->busy || self->lags == NULL || self->lags->len == 0)
+  if (self->n_members > 0 || self->busy || self->lags == NULL || self->lags->len == 0
+      || !settings_are_valid (self))
     return;
-  queries = g_new0 (CaudalAdminOffsetQuery, 2 * self->lags->len);
-  for (guint i = 0; i < self->lags->len; i++)
+  call = g_new0 (PreviewCall, 1);
+  call->self = g_object_ref (self);
+  call->serial = self->settings_serial;
+  call->mode = adw_combo_row_get_selected (self->mode_row);
+  call->value = (gint64) gtk_spin_button_get_value (self->value_spin);
+  call->time_ms = desktop_parse_datetime_ms (gtk_editable_get_text (GTK_EDITABLE (self->datetime_row)));
+  call->lags = g_ptr_array_ref (self->lags);
+  per = queries_per_partition (call->mode);
+  queries = g_new0 (CaudalAdminOffsetQuery, per * call->lags->len);
+  for (guint i = 0; i < call->lags->len; i++)
     {
-      CaudalAdminPartitionLag *l = g_ptr_array_index (self->lags, i);
+      CaudalAdminPartitionLag *l = g_ptr_array_index (call->lags, i);
 
-      queries[2 * i] = (CaudalAdminOffsetQuery) { l->topic, l->partition, CAUDAL_ADMIN_OFFSET_EARLIEST };
-      queries[2 * i + 1] = (CaudalAdminOffsetQuery) { l->topic, l->partition, CAUDAL_ADMIN_OFFSET_LATEST };
+      queries[per * i] = (CaudalAdminOffsetQuery) { l->topic, l->partition, CAUDAL_ADMIN_OFFSET_EARLIEST };
+      queries[per * i + 1] = (CaudalAdminOffsetQuery) { l->topic, l->partition, CAUDAL_ADMIN_OFFSET_LATEST };
+      if (call->mode == DESKTOP_RESET_DATETIME)
+        queries[per * i + 2] = (CaudalAdminOffsetQuery) { l->topic, l->partition, call->time_ms };
     }
   self->busy = TRUE;
   update_actions (self);
-  caudal_admin_list_offsets_async (self->admin, queries, 2 * self->lags->len, self->cancellable,
-                                   on_offsets_listed, g_object_ref (self));
+  caudal_admin_list_offsets_async (self->admin, queries, per * call->lags->len, self->cancellable,
+                                   on_offsets_listed, call);
 }
 
 static void
 on_settings_changed (DesktopGroupView *self)
 {
+  DesktopResetMode mode = adw_combo_row_get_selected (self->mode_row);
+
   /* A preview only stands for the settings it was made with. */
+  self->settings_serial++;
   clear_preview (self);
+  gtk_widget_set_visible (self->value_row, mode != DESKTOP_RESET_DATETIME);
   gtk_widget_set_sensitive (GTK_WIDGET (self->value_spin),
-                            adw_combo_row_get_selected (self->mode_row) >= DESKTOP_RESET_OFFSET);
+                            mode == DESKTOP_RESET_OFFSET || mode == DESKTOP_RESET_SHIFT);
+  gtk_widget_set_visible (GTK_WIDGET (self->datetime_row), mode == DESKTOP_RESET_DATETIME);
   update_actions (self);
+}
+
+static void
+on_mode_changed (DesktopGroupView *self)
+{
+  /* Start from now, which also shows the format. */
+  if (adw_combo_row_get_selected (self->mode_row) == DESKTOP_RESET_DATETIME
+      && *gtk_editable_get_text (GTK_EDITABLE (self->datetime_row)) == '\0')
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+      g_autofree char *text = g_date_time_format (now, "%Y-%m-%d %H:%M:%S");
+
+      gtk_editable_set_text (GTK_EDITABLE (self->datetime_row), text);
+    }
+  on_settings_changed (self);
+}
+
+/* Checked as typed: the error shows beside the entry, not on Preview. */
+static void
+on_datetime_changed (DesktopGroupView *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->datetime_row));
+  g_autofree char *stripped = g_strstrip (g_strdup (text));
+  gboolean invalid = *stripped != '\0' && desktop_parse_datetime_ms (text) < 0;
+
+  if (invalid)
+    gtk_widget_add_css_class (GTK_WIDGET (self->datetime_row), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->datetime_row), "error");
+  gtk_widget_set_visible (GTK_WIDGET (self->datetime_error_label), invalid);
+  on_settings_changed (self);
 }
 
 /* ---- reset: execute ---- */
@@ -551,6 +691,7 @@ desktop_group_view_class_init (DesktopGroupViewClass *klass)
     g_signal_new ("deleted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_STRING);
 
+  g_type_ensure (DESKTOP_TYPE_CHART);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/caudal/Caudal/desktop-group-view.ui");
   gtk_widget_class_bind_template_child_full (widget_class, "preview_button", FALSE, 0);
   gtk_widget_class_bind_template_child_full (widget_class, "reset_button", FALSE, 0);
@@ -562,8 +703,12 @@ desktop_group_view_class_init (DesktopGroupViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DesktopGroupView, offsets_box);
   gtk_widget_class_bind_template_child (widget_class, DesktopGroupView, refusal_label);
   gtk_widget_class_bind_template_child (widget_class, DesktopGroupView, mode_row);
+  gtk_widget_class_bind_template_child (widget_class, DesktopGroupView, value_row);
   gtk_widget_class_bind_template_child (widget_class, DesktopGroupView, value_spin);
+  gtk_widget_class_bind_template_child (widget_class, DesktopGroupView, datetime_row);
+  gtk_widget_class_bind_template_child (widget_class, DesktopGroupView, datetime_error_label);
   gtk_widget_class_bind_template_child (widget_class, DesktopGroupView, preview_box);
+  gtk_widget_class_bind_template_child (widget_class, DesktopGroupView, lag_chart);
 
   gtk_widget_class_install_action (widget_class, "group.refresh", NULL, refresh_activated);
   gtk_widget_class_install_action (widget_class, "group.preview", NULL, preview_activated);
@@ -578,12 +723,13 @@ desktop_group_view_init (DesktopGroupView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
-  g_signal_connect_object (self->mode_row, "notify::selected", G_CALLBACK (on_settings_changed), self,
+  g_signal_connect_object (self->mode_row, "notify::selected", G_CALLBACK (on_mode_changed), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->value_spin, "value-changed", G_CALLBACK (on_settings_changed), self,
                            G_CONNECT_SWAPPED);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->value_spin), FALSE);
-  update_actions (self);
+  g_signal_connect_object (self->datetime_row, "changed", G_CALLBACK (on_datetime_changed), self,
+                           G_CONNECT_SWAPPED);
+  on_settings_changed (self);
 }
 
 DesktopGroupView *

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* desktop-group-view.h: one consumer group: state, members (member id,
  * client id, host, assigned partitions), per-partition CURRENT-OFFSET /
- * LOG-END-OFFSET / LAG, reset offsets (earliest, latest, an offset, shift
- * by N) with a preview first, and delete. Refreshes every few seconds.
- * Emits "deleted" (group id) after a delete. */
+ * LOG-END-OFFSET / LAG, a chart of the lag over time, reset offsets
+ * (earliest, latest, an offset, a date and time, shift by N) with a
+ * preview first, and delete. Refreshes every few seconds. Emits "deleted"
+ * (group id) after a delete. */
 #pragma once
 
 #include <adwaita.h>
@@ -21,6 +22,7 @@ typedef enum
   DESKTOP_RESET_EARLIEST,
   DESKTOP_RESET_LATEST,
   DESKTOP_RESET_OFFSET,
+  DESKTOP_RESET_DATETIME,
   DESKTOP_RESET_SHIFT,
 } DesktopResetMode;
 

@@ -102,6 +102,13 @@ desktop_message_get_timestamp (DesktopMessage *self)
   return self->message->timestamp;
 }
 
+CaudalTimestampType
+desktop_message_get_timestamp_type (DesktopMessage *self)
+{
+  g_return_val_if_fail (DESKTOP_IS_MESSAGE (self), CAUDAL_TIMESTAMP_NONE);
+  return self->message->timestamp_type;
+}
+
 GBytes *
 desktop_message_get_key (DesktopMessage *self)
 {
@@ -114,6 +121,13 @@ desktop_message_get_value (DesktopMessage *self)
 {
   g_return_val_if_fail (DESKTOP_IS_MESSAGE (self), NULL);
   return self->message->value;
+}
+
+GPtrArray *
+desktop_message_get_headers (DesktopMessage *self)
+{
+  g_return_val_if_fail (DESKTOP_IS_MESSAGE (self), NULL);
+  return self->message->headers;
 }
 
 const char *

@@ -17,9 +17,12 @@ const char     *desktop_message_get_topic      (DesktopMessage *self);
 gint32          desktop_message_get_partition  (DesktopMessage *self);
 gint64          desktop_message_get_offset     (DesktopMessage *self);
 gint64          desktop_message_get_timestamp  (DesktopMessage *self);
+CaudalTimestampType desktop_message_get_timestamp_type (DesktopMessage *self);
 /* (nullable): NULL for Kafka's null. */
 GBytes         *desktop_message_get_key        (DesktopMessage *self);
 GBytes         *desktop_message_get_value      (DesktopMessage *self);
+/* (element-type CaudalMessageHeader): the headers, in order. */
+GPtrArray      *desktop_message_get_headers    (DesktopMessage *self);
 /* The key as text ("" for null; invalid UTF-8 made valid). */
 const char     *desktop_message_get_key_text   (DesktopMessage *self);
 /* The value as text ("" for null; invalid UTF-8 made valid). */

@@ -4,15 +4,20 @@
  * read ends; a CaudalConsumer assigned there (no group) polls until the
  * count is reached or every partition reached its end, or forever while
  * the live tail is on. Messages go to a GListStore → filter (search) →
- * GtkColumnView. Everything is cancelled on a new read and on dispose. */
+ * GtkColumnView. Everything is cancelled on a new read and on dispose.
+ * Copy and Export write the messages as desktop-message-json.h encodes
+ * them; an export is cancelled on dispose too (the file is replaced
+ * only once it is written whole, so nothing is left half-written). */
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "caudal-admin.h"
 #include "caudal-consumer.h"
 #include "desktop-message.h"
+#include "desktop-message-json.h"
 #include "desktop-messages-view.h"
 #include "desktop-util.h"
 
@@ -36,8 +41,11 @@ struct _DesktopMessagesView
   GtkSearchEntry      *search_entry;
   GtkLabel            *status_label;
   GtkColumnView       *column_view;
+  GtkToggleButton     *text_toggle;
+  GtkToggleButton     *json_toggle;
   GtkToggleButton     *hex_toggle;
   GtkLabel            *detail_title;
+  GtkLabel            *json_note;
   GtkTextView         *detail_view;
 
   GListStore          *messages;   /* DesktopMessage */
@@ -59,6 +67,10 @@ struct _DesktopMessagesView
   guint                max_count;
   guint                empty_polls;
   gboolean             reading;
+  gboolean             switching_view;
+
+  GtkNativeDialog     *export_chooser;     /* the Export… file chooser while open */
+  GCancellable        *export_cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (DesktopMessagesView, desktop_messages_view, ADW_TYPE_BIN)
@@ -244,19 +256,60 @@ bind_headers (GtkSignalListItemFactory *factory,
 /* ---- the detail pane ---- */
 
 static void
+update_actions (DesktopMessagesView *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "messages.copy",
+                                 gtk_single_selection_get_selected_item (self->selection) != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "messages.export",
+                                 g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) > 0);
+}
+
+/* The value pretty-printed, or the note saying why it is not JSON and
+ * the value as text. */
+static void
+show_json (DesktopMessagesView *self,
+           DesktopMessage      *message)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->detail_view);
+  GBytes *value = desktop_message_get_value (message);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pretty = NULL;
+  g_autofree char *note = NULL;
+  const char *data = NULL;
+  gsize size = 0;
+
+  if (value != NULL)
+    {
+      data = g_bytes_get_data (value, &size);
+      pretty = desktop_json_pretty (data, (gssize) size, &error);
+    }
+  if (pretty != NULL)
+    {
+      gtk_text_buffer_set_text (buffer, pretty, -1);
+      return;
+    }
+  note = g_strdup_printf (_("Not valid JSON: %s"), value == NULL ? _("the value is null") : error->message);
+  gtk_label_set_text (self->json_note, note);
+  gtk_widget_set_visible (GTK_WIDGET (self->json_note), TRUE);
+  gtk_text_buffer_set_text (buffer, desktop_message_get_value_text (message), -1);
+}
+
+static void
 update_detail (DesktopMessagesView *self)
 {
   DesktopMessage *message = gtk_single_selection_get_selected_item (self->selection);
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->detail_view);
   g_autofree char *title = NULL;
 
+  update_actions (self);
+  gtk_widget_set_visible (GTK_WIDGET (self->json_note), FALSE);
   if (message == NULL)
     {
       gtk_label_set_text (self->detail_title, _("No message selected"));
       gtk_text_buffer_set_text (buffer, "", -1);
       return;
     }
-  title = g_strdup_printf (_("Partition %d, offset %" G_GINT64_FORMAT ", key “%s”"),
+  title = g_strdup_printf (_("Partition %d, offset %" PRId64 ", key “%s”"),
                            desktop_message_get_partition (message),
                            desktop_message_get_offset (message),
                            desktop_message_get_key_text (message));
@@ -266,8 +319,152 @@ update_detail (DesktopMessagesView *self)
       g_autofree char *hex = desktop_format_hex (desktop_message_get_value (message));
       gtk_text_buffer_set_text (buffer, hex, -1);
     }
+  else if (gtk_toggle_button_get_active (self->json_toggle))
+    show_json (self, message);
   else
     gtk_text_buffer_set_text (buffer, desktop_message_get_value_text (message), -1);
+}
+
+/* Text, JSON and Hex show one at a time. Not a toggle-button group: a
+ * second click on JSON or Hex goes back to Text, which a group forbids
+ * (its active button cannot be clicked off). */
+static void
+view_toggled (DesktopMessagesView *self,
+              GtkToggleButton     *toggle)
+{
+  GtkToggleButton *views[] = { self->text_toggle, self->json_toggle, self->hex_toggle };
+  gboolean any = FALSE;
+
+  if (self->switching_view)
+    return;
+  self->switching_view = TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (views); i++)
+    {
+      if (views[i] != toggle && gtk_toggle_button_get_active (toggle))
+        gtk_toggle_button_set_active (views[i], FALSE);
+      any = any || gtk_toggle_button_get_active (views[i]);
+    }
+  if (!any)
+    gtk_toggle_button_set_active (self->text_toggle, TRUE);
+  self->switching_view = FALSE;
+  update_detail (self);
+}
+
+/* ---- copy and export ---- */
+
+static void
+copy_activated (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  DesktopMessagesView *self = DESKTOP_MESSAGES_VIEW (widget);
+  DesktopMessage *message = gtk_single_selection_get_selected_item (self->selection);
+  g_autofree char *json = NULL;
+  g_autofree char *toast = NULL;
+
+  if (message == NULL)
+    return;
+  json = desktop_message_to_json (message);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), json);
+  toast = g_strdup_printf (_("Copied message at offset %" PRId64), desktop_message_get_offset (message));
+  desktop_show_toast (widget, toast);
+}
+
+typedef struct
+{
+  DesktopMessagesView *self;
+  GFile               *file;
+  guint                n;
+} ExportCall;
+
+static void
+on_exported (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  ExportCall *call = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_file_get_parse_name (call->file);
+  g_autofree char *message = NULL;
+  /* A view whose window closed while writing has no toasts to show. */
+  gboolean shown = gtk_widget_get_root (GTK_WIDGET (call->self)) != NULL;
+
+  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+    {
+      if (shown && !desktop_error_is_cancelled (error))
+        {
+          message = g_strdup_printf (_("Could not export to %s: %s"), name, error->message);
+          desktop_show_toast (GTK_WIDGET (call->self), message);
+        }
+    }
+  else if (shown)
+    {
+      message = g_strdup_printf (g_dngettext (NULL, "Exported %u message to %s", "Exported %u messages to %s",
+                                              call->n),
+                                 call->n, name);
+      desktop_show_toast (GTK_WIDGET (call->self), message);
+    }
+  g_object_unref (call->self);
+  g_object_unref (call->file);
+  g_free (call);
+}
+
+void
+desktop_messages_view_export (DesktopMessagesView *self,
+                              GFile               *file)
+{
+  g_autoptr(GBytes) lines = NULL;
+  ExportCall *call;
+
+  g_return_if_fail (DESKTOP_IS_MESSAGES_VIEW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  lines = desktop_messages_to_json_lines (G_LIST_MODEL (self->filtered));
+  if (self->export_cancellable == NULL)
+    self->export_cancellable = g_cancellable_new ();
+  call = g_new0 (ExportCall, 1);
+  call->self = g_object_ref (self);
+  call->file = g_object_ref (file);
+  call->n = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
+  g_file_replace_contents_bytes_async (file, lines, NULL, FALSE, G_FILE_CREATE_NONE,
+                                       self->export_cancellable, on_exported, call);
+}
+
+static void
+on_export_response (GtkNativeDialog     *chooser,
+                    int                  response,
+                    DesktopMessagesView *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+      if (file != NULL)
+        desktop_messages_view_export (self, file);
+    }
+  g_clear_object (&self->export_chooser);
+}
+
+static void
+export_activated (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  DesktopMessagesView *self = DESKTOP_MESSAGES_VIEW (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  g_autofree char *name = g_strdup_printf ("%s.jsonl", self->topic != NULL ? self->topic : "messages");
+
+  if (self->export_chooser != NULL)
+    return;
+  /* GtkFileDialog is GTK 4.10: the native chooser is what 4.8 has. */
+  self->export_chooser = GTK_NATIVE_DIALOG (gtk_file_chooser_native_new (_("Export Messages"),
+                                                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                                         GTK_FILE_CHOOSER_ACTION_SAVE,
+                                                                         _("_Export"), _("_Cancel")));
+  gtk_native_dialog_set_modal (self->export_chooser, TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->export_chooser), name);
+  g_signal_connect (self->export_chooser, "response", G_CALLBACK (on_export_response), self);
+  gtk_native_dialog_show (self->export_chooser);
 }
 
 /* ---- reading ---- */
@@ -463,20 +660,8 @@ parse_position (DesktopMessagesView *self,
     }
   if (from == DESKTOP_MESSAGES_FROM_TIME)
     {
-      g_autoptr(GTimeZone) local = g_time_zone_new_local ();
-      g_autoptr(GDateTime) dt = NULL;
-
-      g_strdelimit (copy, " ", 'T');
-      dt = g_date_time_new_from_iso8601 (copy, local);
-      if (dt == NULL && strchr (copy, 'T') == NULL)
-        {
-          g_autofree char *midnight = g_strconcat (copy, "T00:00:00", NULL);
-          dt = g_date_time_new_from_iso8601 (midnight, local);
-        }
-      if (dt == NULL)
-        return FALSE;
-      *position = g_date_time_to_unix (dt) * 1000 + g_date_time_get_microsecond (dt) / 1000;
-      return TRUE;
+      *position = desktop_parse_datetime_ms (copy);
+      return *position >= 0;
     }
   *position = 0;
   return TRUE;
@@ -677,6 +862,11 @@ desktop_messages_view_dispose (GObject *object)
   self->generation++;
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_cancellable_cancel (self->export_cancellable);
+  g_clear_object (&self->export_cancellable);
+  if (self->export_chooser != NULL)
+    gtk_native_dialog_destroy (self->export_chooser);
+  g_clear_object (&self->export_chooser);
   g_clear_object (&self->consumer);
   g_clear_object (&self->admin);
   g_clear_object (&self->cluster);
@@ -706,8 +896,14 @@ desktop_messages_view_class_init (DesktopMessagesViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DesktopMessagesView, search_entry);
   gtk_widget_class_bind_template_child (widget_class, DesktopMessagesView, status_label);
   gtk_widget_class_bind_template_child (widget_class, DesktopMessagesView, column_view);
+  gtk_widget_class_bind_template_child (widget_class, DesktopMessagesView, text_toggle);
+  gtk_widget_class_bind_template_child (widget_class, DesktopMessagesView, json_toggle);
   gtk_widget_class_bind_template_child (widget_class, DesktopMessagesView, hex_toggle);
   gtk_widget_class_bind_template_child (widget_class, DesktopMessagesView, detail_title);
+  gtk_widget_class_bind_template_child (widget_class, DesktopMessagesView, json_note);
+  /* Bound by name only, for tests. */
+  gtk_widget_class_bind_template_child_full (widget_class, "copy_button", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "export_button", FALSE, 0);
   gtk_widget_class_bind_template_child (widget_class, DesktopMessagesView, detail_view);
   gtk_widget_class_bind_template_callback (widget_class, setup_label_start);
   gtk_widget_class_bind_template_callback (widget_class, setup_label_end);
@@ -717,6 +913,9 @@ desktop_messages_view_class_init (DesktopMessagesViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, bind_key);
   gtk_widget_class_bind_template_callback (widget_class, bind_value);
   gtk_widget_class_bind_template_callback (widget_class, bind_headers);
+
+  gtk_widget_class_install_action (widget_class, "messages.copy", NULL, copy_activated);
+  gtk_widget_class_install_action (widget_class, "messages.export", NULL, export_activated);
 }
 
 static void
@@ -739,9 +938,22 @@ desktop_messages_view_init (DesktopMessagesView *self)
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (g_object_ref (self->selection)));
+  {
+    /* Ctrl+C on the list copies the message; in the detail text it
+     * still copies the selected text. */
+    GtkEventController *shortcuts = gtk_shortcut_controller_new ();
+
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                          gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("<Control>c"),
+                                                            gtk_named_action_new ("messages.copy")));
+    gtk_widget_add_controller (GTK_WIDGET (self->column_view), shortcuts);
+  }
 
   g_signal_connect_swapped (self->selection, "notify::selected-item", G_CALLBACK (update_detail), self);
-  g_signal_connect_swapped (self->hex_toggle, "toggled", G_CALLBACK (update_detail), self);
+  g_signal_connect_swapped (self->filtered, "items-changed", G_CALLBACK (update_actions), self);
+  g_signal_connect_swapped (self->text_toggle, "toggled", G_CALLBACK (view_toggled), self);
+  g_signal_connect_swapped (self->json_toggle, "toggled", G_CALLBACK (view_toggled), self);
+  g_signal_connect_swapped (self->hex_toggle, "toggled", G_CALLBACK (view_toggled), self);
   g_signal_connect_swapped (self->search_entry, "search-changed", G_CALLBACK (filter_changed), self);
   g_signal_connect_swapped (self->read_button, "clicked", G_CALLBACK (read_clicked), self);
   g_signal_connect_swapped (self->live_toggle, "toggled", G_CALLBACK (live_toggled), self);

@@ -4,7 +4,9 @@
  * to a maximum count, with a CaudalConsumer assigned to the partitions (no
  * group); a live tail keeps polling. Columns partition, offset,
  * timestamp, key, value, headers; a search filter on key/value/headers;
- * a detail pane with the selected value as text or hex. */
+ * a detail pane with the selected value as text, indented JSON or hex;
+ * copy the selected message and export the shown ones as JSON Lines
+ * (desktop-message-json.h). */
 #pragma once
 
 #include <adwaita.h>
@@ -38,5 +40,10 @@ gboolean    desktop_messages_view_is_reading  (DesktopMessagesView *self);
 GListModel *desktop_messages_view_get_messages (DesktopMessagesView *self);
 /* (element-type DesktopMessage): the rows shown (search applied). */
 GListModel *desktop_messages_view_get_shown   (DesktopMessagesView *self);
+/* Writes the rows shown to @file as JSON Lines, asynchronously; a toast
+ * says how many were written or why not (the Export… button asks for
+ * the file, then calls this). */
+void        desktop_messages_view_export      (DesktopMessagesView *self,
+                                               GFile               *file);
 
 G_END_DECLS

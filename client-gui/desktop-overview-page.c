@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* desktop-overview-page.c: Metadata for every topic, summarised. The
- * refresh timer runs only while the page is mapped; unmapping cancels
- * the call in flight. */
+/* desktop-overview-page.c: Metadata for every topic, summarised, then
+ * ListGroups (the groups count) and ListOffsets earliest and latest of
+ * every partition (the messages count), both under the same cancellable.
+ * The refresh timer runs only while the page is mapped; unmapping cancels
+ * the calls in flight. */
 
 #include <glib/gi18n.h>
 
+#include "caudal-admin.h"
 #include "desktop-broker.h"
 #include "desktop-overview-page.h"
 #include "desktop-util.h"
@@ -19,15 +22,21 @@ struct _DesktopOverviewPage
   AdwActionRow  *controller_row;
   AdwActionRow  *topics_row;
   AdwActionRow  *partitions_row;
+  AdwActionRow  *groups_row;
+  AdwActionRow  *messages_row;
   GtkListBox    *brokers_list;
 
   GListStore    *brokers;   /* DesktopBroker */
   CaudalCluster *cluster;
+  CaudalAdmin   *admin;
   char          *bootstrap_servers;
   GCancellable  *cancellable;   /* the refresh in flight, or NULL */
+  guint          pending;       /* its calls still to answer after Metadata */
   guint          timer_id;
   gboolean       loaded;
   gboolean       failing;
+  gboolean       groups_failing;
+  gboolean       offsets_failing;
 };
 
 G_DEFINE_FINAL_TYPE (DesktopOverviewPage, desktop_overview_page, ADW_TYPE_BIN)
@@ -98,6 +107,133 @@ show_metadata (DesktopOverviewPage *self)
   gtk_stack_set_visible_child_name (self->stack, "overview");
 }
 
+/* One call of the refresh has answered; the refresh ends with the last. */
+static void
+call_done (DesktopOverviewPage *self)
+{
+  g_assert (self->pending > 0);
+  if (--self->pending == 0)
+    g_clear_object (&self->cancellable);
+}
+
+/* "—" on @row, and one toast per outage (@failing), not one per tick. */
+static void
+show_call_error (DesktopOverviewPage *self,
+                 AdwActionRow        *row,
+                 gboolean            *failing,
+                 const char          *message)
+{
+  adw_action_row_set_subtitle (row, "—");
+  if (!*failing)
+    desktop_show_toast (GTK_WIDGET (self), message);
+  *failing = TRUE;
+}
+
+static void
+on_groups_listed (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(DesktopOverviewPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) groups = NULL;
+
+  groups = caudal_admin_list_groups_finish (CAUDAL_ADMIN (source), result, &error);
+  if (desktop_error_is_cancelled (error))
+    return;
+  if (groups == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not list the consumer groups of %s: %s"),
+                                                  self->bootstrap_servers, error->message);
+      show_call_error (self, self->groups_row, &self->groups_failing, message);
+    }
+  else
+    {
+      set_count (self->groups_row, groups->len);
+      self->groups_failing = FALSE;
+    }
+  call_done (self);
+}
+
+static void
+on_offsets_listed (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(DesktopOverviewPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) offsets = NULL;
+  g_autofree char *text = NULL;
+  gint64 total = 0;
+
+  offsets = caudal_admin_list_offsets_finish (CAUDAL_ADMIN (source), result, &error);
+  if (desktop_error_is_cancelled (error))
+    return;
+  if (offsets == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not read the offsets of the topics of %s: %s"),
+                                                  self->bootstrap_servers, error->message);
+
+      show_call_error (self, self->messages_row, &self->offsets_failing, message);
+      call_done (self);
+      return;
+    }
+  /* The answers come in pairs, earliest then latest, per partition. The
+   * difference counts offsets, as Kafka tools do: a compacted partition
+   * or transaction markers make it an upper bound on records. */
+  for (guint i = 0; i + 1 < offsets->len; i += 2)
+    {
+      CaudalAdminListedOffset *earliest = g_ptr_array_index (offsets, i);
+      CaudalAdminListedOffset *latest = g_ptr_array_index (offsets, i + 1);
+
+      if (earliest->offset >= 0 && latest->offset > earliest->offset)
+        total += latest->offset - earliest->offset;
+    }
+  text = g_strdup_printf ("%" G_GINT64_FORMAT, total);
+  adw_action_row_set_subtitle (self->messages_row, text);
+  self->offsets_failing = FALSE;
+  call_done (self);
+}
+
+/* After Metadata: the groups and, for every partition of every topic but
+ * the internal ones (__consumer_offsets holds commits, not messages),
+ * its earliest and latest offsets. */
+static void
+load_counts (DesktopOverviewPage *self)
+{
+  GPtrArray *topics = caudal_cluster_get_topics (self->cluster);
+  g_autoptr(GArray) queries = g_array_new (FALSE, FALSE, sizeof (CaudalAdminOffsetQuery));
+
+  for (guint i = 0; i < topics->len; i++)
+    {
+      CaudalTopicInfo *t = g_ptr_array_index (topics, i);
+
+      if (t->internal || t->error != 0)
+        continue;
+      for (guint p = 0; p < t->partitions->len; p++)
+        {
+          CaudalPartitionInfo *info = g_ptr_array_index (t->partitions, p);
+          CaudalAdminOffsetQuery earliest = { t->name, info->partition, CAUDAL_ADMIN_OFFSET_EARLIEST };
+          CaudalAdminOffsetQuery latest = { t->name, info->partition, CAUDAL_ADMIN_OFFSET_LATEST };
+
+          g_array_append_val (queries, earliest);
+          g_array_append_val (queries, latest);
+        }
+    }
+
+  self->pending = 1;
+  caudal_admin_list_groups_async (self->admin, self->cancellable, on_groups_listed, g_object_ref (self));
+  if (queries->len == 0)
+    {
+      adw_action_row_set_subtitle (self->messages_row, "0");
+      return;
+    }
+  self->pending++;
+  /* The queries are copied: the metadata cache may change meanwhile. */
+  caudal_admin_list_offsets_async (self->admin, (const CaudalAdminOffsetQuery *) (gpointer) queries->data,
+                                   queries->len, self->cancellable, on_offsets_listed, g_object_ref (self));
+}
+
 static void
 on_refreshed (GObject      *source,
               GAsyncResult *result,
@@ -126,10 +262,10 @@ on_refreshed (GObject      *source,
         }
       return;
     }
-  g_clear_object (&self->cancellable);
   self->failing = FALSE;
   self->loaded = TRUE;
   show_metadata (self);
+  load_counts (self);
 }
 
 void
@@ -181,10 +317,14 @@ desktop_overview_page_set_cluster (DesktopOverviewPage *self,
 
   stop (self);
   g_set_object (&self->cluster, cluster);
+  g_clear_object (&self->admin);
+  self->admin = caudal_admin_new (cluster);
   g_free (self->bootstrap_servers);
   self->bootstrap_servers = g_strdup (bootstrap_servers);
   self->loaded = FALSE;
   self->failing = FALSE;
+  self->groups_failing = FALSE;
+  self->offsets_failing = FALSE;
   start (self);
 }
 
@@ -217,6 +357,7 @@ desktop_overview_page_dispose (GObject *object)
 
   stop (self);
   g_clear_object (&self->brokers);
+  g_clear_object (&self->admin);
   g_clear_object (&self->cluster);
   g_clear_pointer (&self->bootstrap_servers, g_free);
   G_OBJECT_CLASS (desktop_overview_page_parent_class)->dispose (object);
@@ -239,6 +380,8 @@ desktop_overview_page_class_init (DesktopOverviewPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DesktopOverviewPage, controller_row);
   gtk_widget_class_bind_template_child (widget_class, DesktopOverviewPage, topics_row);
   gtk_widget_class_bind_template_child (widget_class, DesktopOverviewPage, partitions_row);
+  gtk_widget_class_bind_template_child (widget_class, DesktopOverviewPage, groups_row);
+  gtk_widget_class_bind_template_child (widget_class, DesktopOverviewPage, messages_row);
   gtk_widget_class_bind_template_child (widget_class, DesktopOverviewPage, brokers_list);
 
   gtk_widget_class_install_action (widget_class, "overview.refresh", NULL, refresh_activated);

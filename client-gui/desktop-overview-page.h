@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* desktop-overview-page.h: a cluster at a glance: id, controller,
- * brokers, topic and partition counts; refreshes on its own while shown. */
+ * brokers, topic, partition and consumer group counts, total messages;
+ * refreshes on its own while shown. */
 #pragma once
 
 #include <adwaita.h>

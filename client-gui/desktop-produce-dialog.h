@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* desktop-produce-dialog.h: produce records to a topic: key, value,
- * headers, partition (automatic or chosen), compression, N copies. The
- * last delivery ("Partition P, offset O") or the error shows inline and
- * as a toast. */
+/* desktop-produce-dialog.h: produce records to a topic: key, value
+ * (checked as JSON when it looks like JSON), headers, partition
+ * (automatic or chosen), compression, N copies. The last delivery
+ * ("Partition P, offset O") or the error shows inline and as a toast.
+ * The messages sent to the cluster in this run are listed under Recent:
+ * a row fills the form, its Resend button sends it again as it was. */
 #pragma once
 
 #include <adwaita.h>

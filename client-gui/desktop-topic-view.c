@@ -3,11 +3,15 @@
  * DescribeTopics (Metadata) then ListOffsets (earliest and latest of
  * each); configs from DescribeConfigs, edited with
  * IncrementalAlterConfigs (SET, or DELETE to go back to the default) and
- * reloaded after. Closing the window cancels what it waits for. */
+ * reloaded after. While the window is mapped, every RATE_INTERVAL_MS the
+ * partitions' latest offsets (ListOffsets) give the messages-per-second
+ * chart a sample. Closing the window cancels what it waits for. */
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include "caudal-admin.h"
+#include "desktop-chart.h"
 #include "desktop-messages-view.h"
 #include "desktop-topic-view.h"
 #include "desktop-util.h"
@@ -21,6 +25,7 @@ struct _DesktopTopicView
   GtkListBox           *partitions_list;
   GtkListBox           *configs_list;
   DesktopMessagesView  *messages_view;
+  DesktopChart         *rate_chart;
 
   CaudalCluster        *cluster;
   CaudalAdmin          *admin;
@@ -30,11 +35,25 @@ struct _DesktopTopicView
   GCancellable         *cancellable;   /* cancelled on dispose */
   gboolean              loading_partitions;
   gboolean              loading_configs;
+
+  /* the messages-per-second chart */
+  GArray               *partition_ids;     /* gint32, from the last describe */
+  GCancellable         *rate_cancellable;  /* non-NULL while sampling */
+  guint                 rate_timer;
+  gboolean              rate_asking;       /* a ListOffsets is in flight */
+  gboolean              rate_failed;       /* one toast per outage */
+  gboolean              has_base;
+  gint64                base_sum;          /* the latest offsets' sum … */
+  gint64                base_time_us;      /* … when it was read (monotonic) */
+  guint                 base_n_partitions;
 };
+
+#define RATE_INTERVAL_MS 2000
 
 G_DEFINE_FINAL_TYPE (DesktopTopicView, desktop_topic_view, ADW_TYPE_WINDOW)
 
 static void load_configs (DesktopTopicView *self);
+static void sample_rate  (DesktopTopicView *self);
 
 static void
 show_error (DesktopTopicView *self,
@@ -118,8 +137,8 @@ on_offsets (GObject      *source,
       g_autofree char *subtitle = NULL;
       GtkWidget *row = adw_action_row_new ();
 
-      subtitle = g_strdup_printf (_("Leader %d · Replicas %s · ISR %s · Offsets %" G_GINT64_FORMAT
-                                    " – %" G_GINT64_FORMAT " · %" G_GINT64_FORMAT " messages"),
+      subtitle = g_strdup_printf (_("Leader %d · Replicas %s · ISR %s · Offsets %" PRId64
+                                    " – %" PRId64 " · %" PRId64 " messages"),
                                   p->leader, replicas, isr, earliest->offset, latest->offset,
                                   latest->offset - earliest->offset);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
@@ -156,6 +175,16 @@ on_described (GObject      *source,
       return;
     }
   topic = g_ptr_array_index (topics, 0);
+  g_array_set_size (self->partition_ids, 0);
+  for (guint i = 0; i < topic->partitions->len; i++)
+    {
+      CaudalAdminPartitionDescription *p = g_ptr_array_index (topic->partitions, i);
+
+      g_array_append_val (self->partition_ids, p->partition);
+    }
+  /* The sampler waited for the partitions: take the baseline now. */
+  if (!self->has_base)
+    sample_rate (self);
   call = g_new0 (PartitionsCall, 1);
   call->self = g_object_ref (self);
   call->partitions = g_ptr_array_ref (topic->partitions);
@@ -188,6 +217,97 @@ load_partitions (DesktopTopicView *self)
   self->loading_partitions = TRUE;
   caudal_admin_describe_topics_async (self->admin, topics, self->cancellable,
                                       on_described, g_object_ref (self));
+}
+
+/* ---- messages per second ---- */
+
+static void
+on_rate_offsets (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(DesktopTopicView) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) offsets = NULL;
+  gint64 now = g_get_monotonic_time ();
+  gint64 sum = 0;
+
+  offsets = caudal_admin_list_offsets_finish (CAUDAL_ADMIN (source), result, &error);
+  /* Cancelled: the window was hidden or closed, sampling stopped. */
+  if (desktop_error_is_cancelled (error))
+    return;
+  self->rate_asking = FALSE;
+  if (offsets == NULL)
+    {
+      g_autofree char *what = g_strdup_printf (_("Could not read the latest offsets of “%s” on %s"),
+                                               self->topic, self->bootstrap_servers);
+      if (!self->rate_failed)
+        show_error (self, what, error);
+      self->rate_failed = TRUE;
+      self->has_base = FALSE;
+      return;
+    }
+  self->rate_failed = FALSE;
+  for (guint i = 0; i < offsets->len; i++)
+    sum += ((CaudalAdminListedOffset *) g_ptr_array_index (offsets, i))->offset;
+
+  /* A rate needs two readings over the same partitions; the first, or
+   * one after partitions were added or the topic recreated (the sum went
+   * down), only sets the baseline. */
+  if (self->has_base && self->base_n_partitions == offsets->len && sum >= self->base_sum
+      && now > self->base_time_us)
+    desktop_chart_add_sample (self->rate_chart, self->topic, now,
+                              (double) (sum - self->base_sum) * G_USEC_PER_SEC / (now - self->base_time_us));
+  self->has_base = TRUE;
+  self->base_sum = sum;
+  self->base_time_us = now;
+  self->base_n_partitions = offsets->len;
+}
+
+static void
+sample_rate (DesktopTopicView *self)
+{
+  g_autofree CaudalAdminOffsetQuery *queries = NULL;
+
+  if (self->rate_cancellable == NULL || self->rate_asking || self->partition_ids->len == 0)
+    return;
+  queries = g_new0 (CaudalAdminOffsetQuery, self->partition_ids->len);
+  for (guint i = 0; i < self->partition_ids->len; i++)
+    queries[i] = (CaudalAdminOffsetQuery) { self->topic, g_array_index (self->partition_ids, gint32, i),
+                                            CAUDAL_ADMIN_OFFSET_LATEST };
+  self->rate_asking = TRUE;
+  caudal_admin_list_offsets_async (self->admin, queries, self->partition_ids->len, self->rate_cancellable,
+                                   on_rate_offsets, g_object_ref (self));
+}
+
+static gboolean
+on_rate_timer (gpointer user_data)
+{
+  sample_rate (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+start_sampling (DesktopTopicView *self)
+{
+  if (self->rate_cancellable != NULL || self->admin == NULL)
+    return;
+  self->rate_cancellable = g_cancellable_new ();
+  self->has_base = FALSE;
+  /* g_timeout_add, not _seconds: the rate divides by the interval, and
+   * the seconds variant may fire up to a second off. */
+  self->rate_timer = g_timeout_add (RATE_INTERVAL_MS, on_rate_timer, self);
+  sample_rate (self);
+}
+
+static void
+stop_sampling (DesktopTopicView *self)
+{
+  g_clear_handle_id (&self->rate_timer, g_source_remove);
+  g_cancellable_cancel (self->rate_cancellable);
+  g_clear_object (&self->rate_cancellable);
+  self->rate_asking = FALSE;
+  self->has_base = FALSE;
 }
 
 /* ---- configs ---- */
@@ -425,11 +545,28 @@ desktop_topic_view_new (GtkWindow     *parent,
 
 /* ---- GObject ---- */
 
+/* The chart samples only while the window shows: hidden or closed, it
+ * costs the broker nothing. */
+static void
+desktop_topic_view_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (desktop_topic_view_parent_class)->map (widget);
+  start_sampling (DESKTOP_TOPIC_VIEW (widget));
+}
+
+static void
+desktop_topic_view_unmap (GtkWidget *widget)
+{
+  stop_sampling (DESKTOP_TOPIC_VIEW (widget));
+  GTK_WIDGET_CLASS (desktop_topic_view_parent_class)->unmap (widget);
+}
+
 static void
 desktop_topic_view_dispose (GObject *object)
 {
   DesktopTopicView *self = DESKTOP_TOPIC_VIEW (object);
 
+  stop_sampling (self);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->config_rows, g_hash_table_unref);
@@ -445,6 +582,7 @@ desktop_topic_view_finalize (GObject *object)
 
   g_free (self->bootstrap_servers);
   g_free (self->topic);
+  g_array_unref (self->partition_ids);
   G_OBJECT_CLASS (desktop_topic_view_parent_class)->finalize (object);
 }
 
@@ -456,7 +594,10 @@ desktop_topic_view_class_init (DesktopTopicViewClass *klass)
 
   object_class->dispose = desktop_topic_view_dispose;
   object_class->finalize = desktop_topic_view_finalize;
+  widget_class->map = desktop_topic_view_map;
+  widget_class->unmap = desktop_topic_view_unmap;
 
+  g_type_ensure (DESKTOP_TYPE_CHART);
   g_type_ensure (DESKTOP_TYPE_MESSAGES_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/caudal/Caudal/desktop-topic-view.ui");
   gtk_widget_class_bind_template_child (widget_class, DesktopTopicView, switcher_title);
@@ -464,6 +605,7 @@ desktop_topic_view_class_init (DesktopTopicViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DesktopTopicView, partitions_list);
   gtk_widget_class_bind_template_child (widget_class, DesktopTopicView, configs_list);
   gtk_widget_class_bind_template_child (widget_class, DesktopTopicView, messages_view);
+  gtk_widget_class_bind_template_child (widget_class, DesktopTopicView, rate_chart);
 
   gtk_widget_class_install_action (widget_class, "topic.refresh", NULL, refresh_activated);
   gtk_widget_class_install_action (widget_class, "topic.reset-config", "s", reset_config_activated);
@@ -478,4 +620,5 @@ desktop_topic_view_init (DesktopTopicView *self)
 
   self->cancellable = g_cancellable_new ();
   self->config_rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->partition_ids = g_array_new (FALSE, FALSE, sizeof (gint32));
 }

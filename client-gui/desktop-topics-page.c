@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* desktop-topics-page.c: topics from Metadata (all topics) in a
  * GListStore → filter (search, internal) → sort (column headers) →
- * GtkColumnView. Create opens DesktopCreateTopicDialog; delete asks
- * first, naming the topic. */
+ * GtkColumnView. Once listed, ListOffsets (earliest, latest) fills each
+ * topic's messages and DescribeLogDirs its size. Create opens
+ * DesktopCreateTopicDialog, add partitions DesktopAddPartitionsDialog;
+ * delete asks first, naming the topic. */
 
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "caudal-admin.h"
+#include "caudal-error-codes.h"
+#include "desktop-add-partitions-dialog.h"
 #include "desktop-create-topic-dialog.h"
 #include "desktop-requests.h"
 #include "desktop-topic.h"
@@ -31,8 +36,10 @@ struct _DesktopTopicsPage
   GtkSortListModel   *sorted;
 
   CaudalCluster      *cluster;
+  CaudalAdmin        *admin;
   char               *bootstrap_servers;
   GCancellable       *cancellable;   /* loading: cancelled on unmap and dispose */
+  GCancellable       *stats;         /* messages and sizes of the last load: likewise */
   GCancellable       *life;          /* create/delete: cancelled on dispose only */
   gboolean            loading;
   gboolean            loaded;
@@ -141,31 +148,340 @@ bind_replication_factor (GtkSignalListItemFactory *factory,
   gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), text);
 }
 
+/* A count not known (yet, or at all) shows as a dash. */
 static void
-setup_delete (GtkSignalListItemFactory *factory,
-              GtkListItem              *item,
-              DesktopTopicsPage        *self)
+show_messages (DesktopTopic *topic,
+               GParamSpec   *pspec,
+               GtkLabel     *label)
 {
-  GtkWidget *button = gtk_button_new_from_icon_name ("user-trash-symbolic");
+  gint64 n = desktop_topic_get_messages (topic);
+  g_autofree char *text = n >= 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, n) : g_strdup ("—");
 
-  gtk_widget_add_css_class (button, "flat");
-  gtk_widget_set_tooltip_text (button, _("Delete Topic"));
-  gtk_list_item_set_child (item, button);
+  gtk_label_set_text (label, text);
 }
 
 static void
-bind_delete (GtkSignalListItemFactory *factory,
+show_size (DesktopTopic *topic,
+           GParamSpec   *pspec,
+           GtkLabel     *label)
+{
+  gint64 size = desktop_topic_get_size (topic);
+  g_autofree char *text = size >= 0 ? g_format_size ((guint64) size) : g_strdup ("—");
+
+  gtk_label_set_text (label, text);
+}
+
+/* The counts arrive after the rows: follow them while bound. */
+static void
+bind_messages (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               DesktopTopicsPage        *self)
+{
+  DesktopTopic *topic = gtk_list_item_get_item (item);
+  GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (item));
+
+  show_messages (topic, NULL, label);
+  g_signal_connect_object (topic, "notify::messages", G_CALLBACK (show_messages), label, 0);
+}
+
+static void
+unbind_messages (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 DesktopTopicsPage        *self)
+{
+  g_signal_handlers_disconnect_by_func (gtk_list_item_get_item (item), show_messages,
+                                        gtk_list_item_get_child (item));
+}
+
+static void
+bind_size (GtkSignalListItemFactory *factory,
+           GtkListItem              *item,
+           DesktopTopicsPage        *self)
+{
+  DesktopTopic *topic = gtk_list_item_get_item (item);
+  GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (item));
+
+  show_size (topic, NULL, label);
+  g_signal_connect_object (topic, "notify::size", G_CALLBACK (show_size), label, 0);
+}
+
+static void
+unbind_size (GtkSignalListItemFactory *factory,
              GtkListItem              *item,
              DesktopTopicsPage        *self)
 {
-  DesktopTopic *topic = gtk_list_item_get_item (item);
-  GtkWidget *button = gtk_list_item_get_child (item);
-  g_autofree char *label = g_strdup_printf (_("Delete “%s”"), desktop_topic_get_name (topic));
+  g_signal_handlers_disconnect_by_func (gtk_list_item_get_item (item), show_size,
+                                        gtk_list_item_get_child (item));
+}
 
+static void
+setup_row_actions (GtkSignalListItemFactory *factory,
+                   GtkListItem              *item,
+                   DesktopTopicsPage        *self)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  GtkWidget *add = gtk_button_new_from_icon_name ("list-add-symbolic");
+  GtkWidget *delete = gtk_button_new_from_icon_name ("user-trash-symbolic");
+
+  gtk_widget_set_name (add, "add-partitions-button");
+  gtk_widget_add_css_class (add, "flat");
+  gtk_widget_set_tooltip_text (add, _("Add Partitions"));
+  gtk_widget_set_name (delete, "delete-button");
+  gtk_widget_add_css_class (delete, "flat");
+  gtk_widget_set_tooltip_text (delete, _("Delete Topic"));
+  gtk_box_append (GTK_BOX (box), add);
+  gtk_box_append (GTK_BOX (box), delete);
+  gtk_list_item_set_child (item, box);
+}
+
+static void
+bind_action_button (GtkWidget  *button,
+                    const char *action,
+                    const char *topic,
+                    const char *label)
+{
   /* Target first: an action name without its target warns. */
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", desktop_topic_get_name (topic));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "topics.delete");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", topic);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
   gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
+static void
+bind_row_actions (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item,
+                  DesktopTopicsPage        *self)
+{
+  DesktopTopic *topic = gtk_list_item_get_item (item);
+  const char *name = desktop_topic_get_name (topic);
+  GtkWidget *add = gtk_widget_get_first_child (gtk_list_item_get_child (item));
+  GtkWidget *delete = gtk_widget_get_next_sibling (add);
+  g_autofree char *add_label = g_strdup_printf (_("Add partitions to “%s”"), name);
+  g_autofree char *delete_label = g_strdup_printf (_("Delete “%s”"), name);
+
+  bind_action_button (add, "topics.add-partitions", name, add_label);
+  bind_action_button (delete, "topics.delete", name, delete_label);
+}
+
+/* ---- messages and sizes ---- */
+
+static DesktopTopic *
+find_topic (DesktopTopicsPage *self,
+            const char        *name)
+{
+  GListModel *topics = G_LIST_MODEL (self->topics);
+
+  for (guint i = 0; i < g_list_model_get_n_items (topics); i++)
+    {
+      g_autoptr(DesktopTopic) topic = g_list_model_get_item (topics, i);
+
+      if (strcmp (desktop_topic_get_name (topic), name) == 0)
+        return topic;   /* the store keeps its reference */
+    }
+  return NULL;
+}
+
+/* Values changed under the sorter: sort again (a column may sort by them). */
+static void
+resort (DesktopTopicsPage *self)
+{
+  gtk_sorter_changed (gtk_column_view_get_sorter (self->column_view), GTK_SORTER_CHANGE_DIFFERENT);
+}
+
+static void
+on_stats_offsets (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(DesktopTopicsPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) offsets = NULL;
+  g_autoptr(GHashTable) totals = NULL;   /* name → gint64* */
+  GListModel *topics = G_LIST_MODEL (self->topics);
+
+  offsets = caudal_admin_list_offsets_finish (CAUDAL_ADMIN (source), result, &error);
+  if (desktop_error_is_cancelled (error))
+    return;
+  if (offsets == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not read the offsets of the topics of %s: %s"),
+                                                  self->bootstrap_servers, error->message);
+      desktop_show_toast (GTK_WIDGET (self), message);
+      return;
+    }
+  /* Pairs, earliest then latest, per partition. Their difference counts
+   * offsets, as Kafka tools do (compaction and transaction markers make
+   * it an upper bound on records). */
+  totals = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  for (guint i = 0; i + 1 < offsets->len; i += 2)
+    {
+      CaudalAdminListedOffset *earliest = g_ptr_array_index (offsets, i);
+      CaudalAdminListedOffset *latest = g_ptr_array_index (offsets, i + 1);
+      gint64 *total = g_hash_table_lookup (totals, earliest->topic);
+
+      if (total == NULL)
+        {
+          total = g_new0 (gint64, 1);
+          g_hash_table_insert (totals, earliest->topic, total);
+        }
+      if (earliest->offset >= 0 && latest->offset > earliest->offset)
+        *total += latest->offset - earliest->offset;
+    }
+  for (guint i = 0; i < g_list_model_get_n_items (topics); i++)
+    {
+      g_autoptr(DesktopTopic) topic = g_list_model_get_item (topics, i);
+      gint64 *total = g_hash_table_lookup (totals, desktop_topic_get_name (topic));
+
+      desktop_topic_set_messages (topic, total != NULL ? *total : 0);
+    }
+  resort (self);
+}
+
+/* The leader of each partition when DescribeLogDirs was asked. */
+typedef struct
+{
+  DesktopTopicsPage *self;
+  GHashTable        *leaders;   /* "partition:topic" → leader id + 1 */
+} LogDirsCall;
+
+static void
+log_dirs_call_free (LogDirsCall *call)
+{
+  g_object_unref (call->self);
+  g_hash_table_unref (call->leaders);
+  g_free (call);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LogDirsCall, log_dirs_call_free)
+
+static char *
+partition_key (const char *topic,
+               gint32      partition)
+{
+  return g_strdup_printf ("%d:%s", partition, topic);
+}
+
+/* A broker too old for DescribeLogDirs (or one that does not offer it):
+ * nothing to report, and nothing wrong either. */
+static gboolean
+error_is_unsupported (const GError *error)
+{
+  return g_error_matches (error, CAUDAL_CLIENT_ERROR, CAUDAL_CLIENT_ERROR_UNSUPPORTED)
+         || g_error_matches (error, CAUDAL_KAFKA_ERROR, CAUDAL_ERROR_CODE_UNSUPPORTED_VERSION);
+}
+
+static void
+on_stats_log_dirs (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(LogDirsCall) call = user_data;
+  DesktopTopicsPage *self = call->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) dirs = NULL;
+  g_autoptr(GHashTable) sizes = NULL;   /* name → gint64* */
+  GListModel *topics = G_LIST_MODEL (self->topics);
+
+  dirs = caudal_admin_describe_log_dirs_finish (CAUDAL_ADMIN (source), result, &error);
+  if (desktop_error_is_cancelled (error))
+    return;
+  if (dirs == NULL)
+    {
+      if (!error_is_unsupported (error))
+        {
+          g_autofree char *message = g_strdup_printf (_("Could not read the sizes of the topics of %s: %s"),
+                                                      self->bootstrap_servers, error->message);
+          desktop_show_toast (GTK_WIDGET (self), message);
+        }
+      return;
+    }
+  /* Every broker reports each replica it holds, so summing all of them
+   * counts a topic once per replica. Kafka UIs show one copy: each
+   * partition's size is taken from the broker that leads it, and a topic
+   * is the sum over its partitions. A partition without a leader (or a
+   * leader's dir offline) adds nothing. Future replicas (a move between
+   * dirs in progress) are copies too. */
+  sizes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  for (guint i = 0; i < dirs->len; i++)
+    {
+      CaudalAdminLogDir *dir = g_ptr_array_index (dirs, i);
+
+      if (dir->error_code != 0)
+        continue;
+      for (guint r = 0; r < dir->replicas->len; r++)
+        {
+          CaudalAdminReplicaLogDir *replica = g_ptr_array_index (dir->replicas, r);
+          g_autofree char *key = partition_key (replica->topic, replica->partition);
+          gint32 leader = GPOINTER_TO_INT (g_hash_table_lookup (call->leaders, key)) - 1;
+          gint64 *size;
+
+          if (replica->is_future || leader != dir->broker_id)
+            continue;
+          size = g_hash_table_lookup (sizes, replica->topic);
+          if (size == NULL)
+            {
+              size = g_new0 (gint64, 1);
+              g_hash_table_insert (sizes, replica->topic, size);
+            }
+          *size += MAX (replica->size, 0);
+        }
+    }
+  for (guint i = 0; i < g_list_model_get_n_items (topics); i++)
+    {
+      g_autoptr(DesktopTopic) topic = g_list_model_get_item (topics, i);
+      gint64 *size = g_hash_table_lookup (sizes, desktop_topic_get_name (topic));
+
+      /* Absent: no broker holds a byte of it yet. */
+      desktop_topic_set_size (topic, size != NULL ? *size : 0);
+    }
+  resort (self);
+}
+
+/* ListOffsets for every partition listed, and DescribeLogDirs, in
+ * parallel; a new load or leaving the page cancels both. */
+static void
+load_stats (DesktopTopicsPage *self)
+{
+  GPtrArray *topics = caudal_cluster_get_topics (self->cluster);
+  g_autoptr(GArray) queries = g_array_new (FALSE, FALSE, sizeof (CaudalAdminOffsetQuery));
+  LogDirsCall *call;
+
+  g_cancellable_cancel (self->stats);
+  g_clear_object (&self->stats);
+  self->stats = g_cancellable_new ();
+
+  call = g_new0 (LogDirsCall, 1);
+  call->self = g_object_ref (self);
+  call->leaders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < topics->len; i++)
+    {
+      CaudalTopicInfo *t = g_ptr_array_index (topics, i);
+
+      if (t->error != 0)
+        continue;
+      for (guint p = 0; p < t->partitions->len; p++)
+        {
+          CaudalPartitionInfo *info = g_ptr_array_index (t->partitions, p);
+          CaudalAdminOffsetQuery earliest = { t->name, info->partition, CAUDAL_ADMIN_OFFSET_EARLIEST };
+          CaudalAdminOffsetQuery latest = { t->name, info->partition, CAUDAL_ADMIN_OFFSET_LATEST };
+
+          g_array_append_val (queries, earliest);
+          g_array_append_val (queries, latest);
+          g_hash_table_insert (call->leaders, partition_key (t->name, info->partition),
+                               GINT_TO_POINTER (info->leader + 1));
+        }
+    }
+  if (queries->len > 0)
+    /* The queries are copied by the call. */
+    caudal_admin_list_offsets_async (self->admin, (const CaudalAdminOffsetQuery *) (gpointer) queries->data,
+                                     queries->len, self->stats, on_stats_offsets,
+                                     g_object_ref (self));
+  else
+    for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->topics)); i++)
+      {
+        g_autoptr(DesktopTopic) topic = g_list_model_get_item (G_LIST_MODEL (self->topics), i);
+        desktop_topic_set_messages (topic, 0);
+      }
+  caudal_admin_describe_log_dirs_async (self->admin, NULL, self->stats, on_stats_log_dirs, call);
 }
 
 /* ---- loading ---- */
@@ -215,6 +531,7 @@ on_loaded (GObject      *source,
   g_list_store_splice (self->topics, 0, g_list_model_get_n_items (G_LIST_MODEL (self->topics)),
                        items->pdata, items->len);
   update_stack (self);
+  load_stats (self);
 }
 
 void
@@ -256,6 +573,8 @@ desktop_topics_page_set_cluster (DesktopTopicsPage *self,
   g_return_if_fail (CAUDAL_IS_CLUSTER (cluster));
 
   g_set_object (&self->cluster, cluster);
+  g_clear_object (&self->admin);
+  self->admin = caudal_admin_new (cluster);
   g_free (self->bootstrap_servers);
   self->bootstrap_servers = g_strdup (bootstrap_servers);
   self->loaded = FALSE;
@@ -375,6 +694,41 @@ delete_activated (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* ---- add partitions ---- */
+
+static void
+on_partitions_added (DesktopAddPartitionsDialog *dialog,
+                     const char                 *name,
+                     int                         total,
+                     DesktopTopicsPage          *self)
+{
+  g_autofree char *message = g_strdup_printf (ngettext ("Topic “%s” now has %d partition",
+                                                        "Topic “%s” now has %d partitions", total),
+                                              name, total);
+
+  desktop_show_toast (GTK_WIDGET (self), message);
+  desktop_topics_page_refresh (self);
+}
+
+static void
+add_partitions_activated (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  DesktopTopicsPage *self = DESKTOP_TOPICS_PAGE (widget);
+  const char *name = g_variant_get_string (parameter, NULL);
+  DesktopTopic *topic = find_topic (self, name);
+  DesktopAddPartitionsDialog *dialog;
+
+  if (topic == NULL || self->admin == NULL)
+    return;
+  dialog = desktop_add_partitions_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), self->admin,
+                                              self->bootstrap_servers, name,
+                                              desktop_topic_get_partitions (topic));
+  g_signal_connect_object (dialog, "added", G_CALLBACK (on_partitions_added), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 refresh_activated (GtkWidget  *widget,
                    const char *action_name,
@@ -419,6 +773,8 @@ desktop_topics_page_unmap (GtkWidget *widget)
   /* Leaving the page abandons what it was waiting for. */
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_cancellable_cancel (self->stats);
+  g_clear_object (&self->stats);
   self->loading = FALSE;
   GTK_WIDGET_CLASS (desktop_topics_page_parent_class)->unmap (widget);
 }
@@ -430,10 +786,13 @@ desktop_topics_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_cancellable_cancel (self->stats);
+  g_clear_object (&self->stats);
   g_cancellable_cancel (self->life);
   g_clear_object (&self->life);
   g_clear_object (&self->sorted);
   g_clear_object (&self->topics);
+  g_clear_object (&self->admin);
   g_clear_object (&self->cluster);
   g_clear_pointer (&self->bootstrap_servers, g_free);
   G_OBJECT_CLASS (desktop_topics_page_parent_class)->dispose (object);
@@ -464,11 +823,16 @@ desktop_topics_page_class_init (DesktopTopicsPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, bind_name);
   gtk_widget_class_bind_template_callback (widget_class, bind_partitions);
   gtk_widget_class_bind_template_callback (widget_class, bind_replication_factor);
-  gtk_widget_class_bind_template_callback (widget_class, setup_delete);
-  gtk_widget_class_bind_template_callback (widget_class, bind_delete);
+  gtk_widget_class_bind_template_callback (widget_class, bind_messages);
+  gtk_widget_class_bind_template_callback (widget_class, unbind_messages);
+  gtk_widget_class_bind_template_callback (widget_class, bind_size);
+  gtk_widget_class_bind_template_callback (widget_class, unbind_size);
+  gtk_widget_class_bind_template_callback (widget_class, setup_row_actions);
+  gtk_widget_class_bind_template_callback (widget_class, bind_row_actions);
 
   gtk_widget_class_install_action (widget_class, "topics.create", NULL, create_activated);
   gtk_widget_class_install_action (widget_class, "topics.delete", "s", delete_activated);
+  gtk_widget_class_install_action (widget_class, "topics.add-partitions", "s", add_partitions_activated);
   gtk_widget_class_install_action (widget_class, "topics.refresh", NULL, refresh_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "topics.create", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "topics.refresh", NULL);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* desktop-topics-page.h: the cluster's topics in a column view (name,
- * partitions, replication factor) with search, "show internal topics",
- * create and delete. */
+ * partitions, replication factor, messages, size on disk) with search,
+ * "show internal topics", create, add partitions and delete. */
 #pragma once
 
 #include <adwaita.h>

@@ -95,3 +95,23 @@ desktop_error_is_cancelled (const GError *error)
 {
   return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
+
+gint64
+desktop_parse_datetime_ms (const char *text)
+{
+  g_autofree char *copy = g_strstrip (g_strdup (text));
+  g_autoptr(GTimeZone) local = g_time_zone_new_local ();
+  g_autoptr(GDateTime) dt = NULL;
+
+  g_strdelimit (copy, " ", 'T');
+  dt = g_date_time_new_from_iso8601 (copy, local);
+  if (dt == NULL && *copy != '\0' && strchr (copy, 'T') == NULL)
+    {
+      g_autofree char *midnight = g_strconcat (copy, "T00:00:00", NULL);
+
+      dt = g_date_time_new_from_iso8601 (midnight, local);
+    }
+  if (dt == NULL || g_date_time_to_unix (dt) < 0)
+    return -1;
+  return g_date_time_to_unix (dt) * 1000 + g_date_time_get_microsecond (dt) / 1000;
+}

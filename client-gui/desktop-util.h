@@ -27,6 +27,14 @@ char    *desktop_describe_broker     (CaudalCluster *cluster,
                                       gint32         node_id,
                                       const char    *bootstrap);
 
+/* A date and time as a user types it for Kafka's ListOffsets by time:
+ * ISO 8601 as kafka-consumer-groups --to-datetime takes it, with a space
+ * or a T, or a date alone (midnight); local time without an offset.
+ * Returns ms since the epoch, or -1 when @text is not such a time or is
+ * before 1970 (ListOffsets reads negative timestamps as EARLIEST, LATEST
+ * or MAX_TIMESTAMP). */
+gint64   desktop_parse_datetime_ms   (const char *text);
+
 /* Whether @error is a cancellation (a closed page: stay silent). */
 gboolean desktop_error_is_cancelled  (const GError *error);
 

@@ -9,9 +9,11 @@ integration files pass their validators:
   runs in installs every file meson says it installs, at the places the
   configured prefix/bindir/sbindir/libdir/... and the systemd pkg-config
   give: programs, library, headers, pkg-config file, desktop file,
-  metainfo, icons, schema, man pages, bash completion, systemd unit and
-  /etc/caudal/server.properties; `appstreamcli validate-tree` accepts the
-  installed tree.
+  metainfo, icons, schema, man pages, bash completion, systemd unit,
+  /etc/caudal/server.properties and the message catalogues
+  (share/locale/LANG/LC_MESSAGES/caudal.mo for each language of
+  po/LINGUAS); `appstreamcli validate-tree` accepts the installed tree;
+- the desktop file and metainfo carry the translations of po/ (pt_BR).
 
 A validator that is not installed fails its test (tools/packages.txt lists
 desktop-file-utils and appstream); the desktop checks are skipped, with a
@@ -100,8 +102,14 @@ def test_desktop_and_metainfo_agree():
     check(release is not None, "metainfo has no <release>")
     check_eq(release.get("version"), os.environ.get("CAUDAL_VERSION"), "newest release = project version")
     # Screenshots may only point at files that exist in the tree.
-    for image in root.iter("image"):
-        check(False, "screenshot %s: add a test that the image exists" % image.text)
+    raw = "https://raw.githubusercontent.com/caudal/caudal/main/"
+    images = list(root.iter("image"))
+    check(len(images) > 0, "metainfo has no screenshots")
+    for image in images:
+        url = (image.text or "").strip()
+        check(url.startswith(raw), "screenshot %s is not under %s" % (url, raw))
+        check(os.path.isfile(os.path.join(SOURCE, url[len(raw):])),
+              "screenshot %s: no such file in the tree" % url)
 
 
 def test_schema_compiles_strict():
@@ -120,7 +128,8 @@ class Layout:
         opts = {o["name"]: o["value"] for o in json.loads(proc.stdout)}
         self.opts = opts
         self.prefix = opts["prefix"]
-        for name in ["bindir", "sbindir", "libdir", "includedir", "datadir", "mandir", "sysconfdir"]:
+        for name in ["bindir", "sbindir", "libdir", "includedir", "datadir", "mandir", "sysconfdir",
+                     "localedir"]:
             setattr(self, name, os.path.join(self.prefix, opts[name]))
         # As data/meson.build: the systemd pkg-config's unit dir, or
         # $prefix/lib/systemd/system without it.
@@ -152,6 +161,7 @@ class Layout:
             (d.unitdir, "caudald.service"),
             (d.sysconfdir, "caudal/server.properties"),
         ]
+        files += [(d.localedir, "%s/LC_MESSAGES/caudal.mo" % lang) for lang in linguas()]
         if shutil.which("help2man") is None:
             files = [f for f in files if not f[1].startswith("man")]
             print("# help2man not found: man pages not expected")
@@ -167,6 +177,35 @@ class Layout:
                 (d.datadir, "glib-2.0/schemas/%s.gschema.xml" % APP_ID),
             ]
         return [os.path.join(base, rel) for base, rel in files]
+
+
+def linguas():
+    """The languages of po/LINGUAS."""
+    with open(os.path.join(SOURCE, "po", "LINGUAS"), encoding="utf-8") as f:
+        return [w for line in f if not line.lstrip().startswith("#") for w in line.split()]
+
+
+def check_translated(desktop_path, metainfo_path):
+    """Each language of po/ is merged into the desktop file and metainfo."""
+    entry = configparser.ConfigParser(interpolation=None, strict=True)
+    entry.optionxform = str
+    entry.read(desktop_path, encoding="utf-8")
+    de = entry["Desktop Entry"]
+    root = ET.parse(metainfo_path).getroot()
+    lang_attr = "{http://www.w3.org/XML/1998/namespace}lang"
+    for lang in linguas():
+        for key in ["Comment", "GenericName", "Keywords"]:
+            check(de.get("%s[%s]" % (key, lang), de[key]) != de[key],
+                  "%s has no translated %s[%s]" % (desktop_path, key, lang))
+        summaries = {s.get(lang_attr): s.text for s in root.findall("summary")}
+        check(lang in summaries and summaries[lang] != summaries.get(None),
+              "%s has no <summary xml:lang=\"%s\">" % (metainfo_path, lang))
+        check(any(p.get(lang_attr) == lang for p in root.findall("description/p")),
+              "%s has no <description> paragraph in %s" % (metainfo_path, lang))
+
+
+def test_desktop_files_translated():
+    check_translated(built(APP_ID + ".desktop"), built(APP_ID + ".metainfo.xml"))
 
 
 def under(destdir, path):
@@ -214,6 +253,8 @@ def test_meson_install_layout(destdir):
     if DESKTOP:
         validate_desktop(under(destdir, os.path.join(layout.datadir, "applications", APP_ID + ".desktop")))
         validate_metainfo(under(destdir, os.path.join(layout.datadir, "metainfo", APP_ID + ".metainfo.xml")))
+        check_translated(under(destdir, os.path.join(layout.datadir, "applications", APP_ID + ".desktop")),
+                         under(destdir, os.path.join(layout.datadir, "metainfo", APP_ID + ".metainfo.xml")))
         # The installed schema directory compiles on its own.
         proc = run(["glib-compile-schemas", "--strict", "--dry-run",
                     under(destdir, os.path.join(layout.datadir, "glib-2.0", "schemas"))])
@@ -230,6 +271,7 @@ def body(runner):
         runner.run(test_desktop_file_validates)
         runner.run(test_metainfo_validates)
         runner.run(test_desktop_and_metainfo_agree)
+        runner.run(test_desktop_files_translated)
     else:
         print("# caudal-desktop is not built (no GTK4/libadwaita): desktop file and metainfo not installed, not checked")
     runner.run(test_schema_compiles_strict)
