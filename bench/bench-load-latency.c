@@ -15,7 +15,7 @@
 
 #define POLL_MS  100
 #define STAMP    16        /* payload head: send time (ns), sequence number */
-#define GRACE_NS (G_GINT64_CONSTANT (10) * 1000000000)   /* after the last send */
+#define GRACE_NS (G_GINT64_CONSTANT (30) * 1000000000)   /* after the last send: the peer answers fetches only when their wait expires */
 
 typedef struct
 {
