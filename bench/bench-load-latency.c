@@ -306,7 +306,9 @@ bench_latency (const BenchOptions  *o,
   bench_report_double (r, "send_rate", tail.total / (send_ns / 1e9));
   report_latencies (r, &tail, o->messages);
 
-  ok = sent.errors == 0 && sent.acked == tail.total && tail.received == o->messages;
+  bench_report_int (r, "lost", o->messages - tail.received);
+  ok = sent.errors == 0 && sent.acked == tail.total
+       && (tail.received == o->messages || (o->allow_loss && tail.received > 0));
   if (!ok)
     g_set_error (error, BENCH_LOAD_ERROR, 0, "%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
                  " sent acknowledged, %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT

@@ -31,6 +31,7 @@ typedef struct
   double  timeout_s;      /* the whole run */
   gboolean no_create;     /* the topic exists already (peer: no CreateTopics) */
   gboolean fill;          /* consume: produce the N messages first */
+  gboolean allow_loss;    /* latency: missing messages are reported, not a failure */
   char  **topic_config;   /* k=v broker-side topic configs */
   char  **client_config;  /* -X k=v librdkafka settings, applied last */
 } BenchOptions;

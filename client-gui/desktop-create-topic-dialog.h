@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* desktop-create-topic-dialog.h: the "New Topic" dialog: a name checked
- * as Kafka checks it, partitions, replication factor, retention.ms and
- * cleanup.policy. Emits "created" (the topic's name) once the broker has
- * created it, then closes. */
+ * as Kafka checks it, partitions, replication factor, retention.ms,
+ * cleanup.policy, and every other topic config with the default the
+ * cluster gives a new topic (or, when it cannot tell, one by name).
+ * Emits "created" (the topic's name) once the broker has created it,
+ * then closes. */
 #pragma once
 
 #include <adwaita.h>

@@ -13,6 +13,7 @@
 #include "caudal-admin.h"
 #include "desktop-chart.h"
 #include "desktop-messages-view.h"
+#include "desktop-produce-dialog.h"
 #include "desktop-topic-view.h"
 #include "desktop-util.h"
 
@@ -543,6 +544,19 @@ desktop_topic_view_new (GtkWindow     *parent,
   return self;
 }
 
+/* The produce dialog with this topic filled in. */
+static void
+produce_activated (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  DesktopTopicView *self = DESKTOP_TOPIC_VIEW (widget);
+  DesktopProduceDialog *dialog;
+
+  dialog = desktop_produce_dialog_new (GTK_WINDOW (self), self->cluster, self->bootstrap_servers, self->topic);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 /* ---- GObject ---- */
 
 /* The chart samples only while the window shows: hidden or closed, it
@@ -606,10 +620,15 @@ desktop_topic_view_class_init (DesktopTopicViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DesktopTopicView, configs_list);
   gtk_widget_class_bind_template_child (widget_class, DesktopTopicView, messages_view);
   gtk_widget_class_bind_template_child (widget_class, DesktopTopicView, rate_chart);
+  /* Named for tests (gtk_widget_get_template_child); no pointer kept. */
+  gtk_widget_class_bind_template_child_full (widget_class, "produce_button", FALSE, 0);
 
   gtk_widget_class_install_action (widget_class, "topic.refresh", NULL, refresh_activated);
   gtk_widget_class_install_action (widget_class, "topic.reset-config", "s", reset_config_activated);
+  gtk_widget_class_install_action (widget_class, "topic.produce", NULL, produce_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "topic.refresh", NULL);
+  /* As in the cluster window, which lists it in the shortcuts window. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "topic.produce", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
 }
 

@@ -4,7 +4,10 @@
  * GtkColumnView. Once listed, ListOffsets (earliest, latest) fills each
  * topic's messages and DescribeLogDirs its size. Create opens
  * DesktopCreateTopicDialog, add partitions DesktopAddPartitionsDialog;
- * delete asks first, naming the topic. */
+ * delete asks first, naming the topic. Narrower than NARROW_WIDTH, the
+ * replication factor, messages and size columns hide (GTK 4.8 and
+ * libadwaita 1.2 have no breakpoints, so the page watches its own
+ * allocation). */
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -29,6 +32,9 @@ struct _DesktopTopicsPage
   GtkToggleButton    *internal_toggle;
   GtkColumnView      *column_view;
   GtkColumnViewColumn *name_column;
+  GtkColumnViewColumn *rf_column;
+  GtkColumnViewColumn *messages_column;
+  GtkColumnViewColumn *size_column;
 
   GListStore         *topics;     /* DesktopTopic */
   GtkCustomFilter    *filter;
@@ -43,7 +49,13 @@ struct _DesktopTopicsPage
   GCancellable       *life;          /* create/delete: cancelled on dispose only */
   gboolean            loading;
   gboolean            loaded;
+  gboolean            narrow;        /* the columns are hidden */
+  guint               narrow_idle;   /* applies the last width's layout */
 };
+
+/* Below this width (px) name, partitions and the row buttons are all
+ * that fit without scrolling sideways. */
+#define NARROW_WIDTH 600
 
 G_DEFINE_FINAL_TYPE (DesktopTopicsPage, desktop_topics_page, ADW_TYPE_BIN)
 
@@ -756,6 +768,63 @@ topic_activated (GtkColumnView     *column_view,
 
 /* ---- GtkWidget ---- */
 
+static gboolean
+apply_narrow (gpointer user_data)
+{
+  DesktopTopicsPage *self = user_data;
+
+  self->narrow_idle = 0;
+  self->narrow = gtk_widget_get_width (GTK_WIDGET (self)) < NARROW_WIDTH;
+  gtk_column_view_column_set_visible (self->rf_column, !self->narrow);
+  gtk_column_view_column_set_visible (self->messages_column, !self->narrow);
+  gtk_column_view_column_set_visible (self->size_column, !self->narrow);
+  return G_SOURCE_REMOVE;
+}
+
+/* The page lays out its one child itself, as AdwBin's GtkBinLayout
+ * would: a widget with a layout manager never gets size_allocate. */
+static GtkSizeRequestMode
+desktop_topics_page_get_request_mode (GtkWidget *widget)
+{
+  GtkWidget *child = adw_bin_get_child (ADW_BIN (widget));
+
+  return child != NULL ? gtk_widget_get_request_mode (child) : GTK_SIZE_REQUEST_CONSTANT_SIZE;
+}
+
+static void
+desktop_topics_page_measure (GtkWidget      *widget,
+                             GtkOrientation  orientation,
+                             int             for_size,
+                             int            *minimum,
+                             int            *natural,
+                             int            *minimum_baseline,
+                             int            *natural_baseline)
+{
+  GtkWidget *child = adw_bin_get_child (ADW_BIN (widget));
+
+  if (child != NULL && gtk_widget_should_layout (child))
+    gtk_widget_measure (child, orientation, for_size, minimum, natural, minimum_baseline, natural_baseline);
+}
+
+/* Hiding columns inside an allocation would queue another one mid-way:
+ * only note a crossing of NARROW_WIDTH here and hide or show them from
+ * an idle after it. The page's width comes from the window, not from the
+ * columns (they sit in a scrolled window), so this cannot loop. */
+static void
+desktop_topics_page_size_allocate (GtkWidget *widget,
+                                   int        width,
+                                   int        height,
+                                   int        baseline)
+{
+  DesktopTopicsPage *self = DESKTOP_TOPICS_PAGE (widget);
+  GtkWidget *child = adw_bin_get_child (ADW_BIN (widget));
+
+  if (child != NULL && gtk_widget_should_layout (child))
+    gtk_widget_allocate (child, width, height, baseline, NULL);
+  if ((width < NARROW_WIDTH) != self->narrow && self->narrow_idle == 0)
+    self->narrow_idle = g_idle_add (apply_narrow, self);
+}
+
 static void
 desktop_topics_page_map (GtkWidget *widget)
 {
@@ -784,6 +853,7 @@ desktop_topics_page_dispose (GObject *object)
 {
   DesktopTopicsPage *self = DESKTOP_TOPICS_PAGE (object);
 
+  g_clear_handle_id (&self->narrow_idle, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_cancellable_cancel (self->stats);
@@ -807,6 +877,9 @@ desktop_topics_page_class_init (DesktopTopicsPageClass *klass)
   object_class->dispose = desktop_topics_page_dispose;
   widget_class->map = desktop_topics_page_map;
   widget_class->unmap = desktop_topics_page_unmap;
+  widget_class->get_request_mode = desktop_topics_page_get_request_mode;
+  widget_class->measure = desktop_topics_page_measure;
+  widget_class->size_allocate = desktop_topics_page_size_allocate;
 
   g_type_ensure (DESKTOP_TYPE_TOPIC);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/caudal/Caudal/desktop-topics-page.ui");
@@ -818,6 +891,9 @@ desktop_topics_page_class_init (DesktopTopicsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DesktopTopicsPage, internal_toggle);
   gtk_widget_class_bind_template_child (widget_class, DesktopTopicsPage, column_view);
   gtk_widget_class_bind_template_child (widget_class, DesktopTopicsPage, name_column);
+  gtk_widget_class_bind_template_child (widget_class, DesktopTopicsPage, rf_column);
+  gtk_widget_class_bind_template_child (widget_class, DesktopTopicsPage, messages_column);
+  gtk_widget_class_bind_template_child (widget_class, DesktopTopicsPage, size_column);
   gtk_widget_class_bind_template_callback (widget_class, setup_label_start);
   gtk_widget_class_bind_template_callback (widget_class, setup_label_end);
   gtk_widget_class_bind_template_callback (widget_class, bind_name);
@@ -844,6 +920,8 @@ desktop_topics_page_init (DesktopTopicsPage *self)
   GtkSorter *sorter;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* See desktop_topics_page_size_allocate(). */
+  gtk_widget_set_layout_manager (GTK_WIDGET (self), NULL);
 
   self->life = g_cancellable_new ();
   self->topics = g_list_store_new (DESKTOP_TYPE_TOPIC);

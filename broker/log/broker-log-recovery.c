@@ -292,11 +292,15 @@ recover_segment (BrokerLog     *log,
 static gboolean
 start_empty (BrokerLog *log,
              gint64     base,
+             gboolean   is_new,
              GError   **error)
 {
   BrokerSegment *seg;
 
-  delete_segment_files (log->dir, base);
+  /* Stale index files of that base may be left (a segment cut short);
+   * a new directory has none, so skip three failing unlinks there. */
+  if (!is_new)
+    delete_segment_files (log->dir, base);
   seg = broker_segment_open (log->dir, base, TRUE, error);
   if (seg == NULL)
     return FALSE;
@@ -328,7 +332,7 @@ broker_log_recover (BrokerLog *log,
       first++;
     }
   if (first == bases->len)
-    return start_empty (log, MAX (log_start_offset, 0), error);
+    return start_empty (log, MAX (log_start_offset, 0), bases->len == 0, error);
 
   for (guint i = first; i < bases->len; i++)
     {
@@ -370,7 +374,7 @@ broker_log_recover (BrokerLog *log,
                  ": emptying the log", log->dir, log_start_offset, end_offset);
       while (log->segments->len > 0)
         broker_log_remove_segment (log, 0);
-      return start_empty (log, log_start_offset, error);
+      return start_empty (log, log_start_offset, FALSE, error);
     }
   log->start_offset = MAX (log->start_offset, log_start_offset);
   return TRUE;

@@ -75,9 +75,13 @@ broker_log_open (const char            *dir,
   log->last_flush_ms = broker_log_wall_clock_ms ();
 
   /* Recovery may have truncated or rebuilt files: make that durable
-   * before anything is served, so the recovery point is the end. */
+   * before anything is served, so the recovery point is the end. An
+   * empty log (a new partition) is the exception: losing it in a crash
+   * leaves an empty log, so its directory stays dirty for the first
+   * flush that has data to protect — creating a topic of many partitions
+   * (the 50 of __consumer_offsets at first start) costs no fsync each. */
   if (!broker_log_recover (log, log_start_offset, error) ||
-      !broker_log_flush (log, error))
+      (broker_log_get_end_offset (log) > log->start_offset && !broker_log_flush (log, error)))
     {
       broker_log_free (log);
       return NULL;

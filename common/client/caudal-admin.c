@@ -234,11 +234,42 @@ caudal_admin_refresh_finish (CaudalAdmin  *admin,
 
 static const char *const no_topics[] = { NULL };
 
+/* A config entry without synonyms (the caller adds them); a sensitive
+ * value is dropped whatever the broker sent. */
+static CaudalAdminConfigEntry *
+config_entry_new (const char *name,
+                  const char *value,
+                  gint8       source,
+                  gboolean    read_only,
+                  gboolean    sensitive)
+{
+  CaudalAdminConfigEntry *e = g_atomic_rc_box_new0 (CaudalAdminConfigEntry);
+
+  e->name = g_strdup (name);
+  e->sensitive = sensitive;
+  e->value = sensitive ? NULL : g_strdup (value);
+  e->source = (CaudalAdminConfigSource) source;
+  e->read_only = read_only;
+  e->synonyms = g_ptr_array_new_with_free_func ((GDestroyNotify) caudal_admin_config_synonym_unref);
+  return e;
+}
+
+static gint
+compare_entries (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp ((*(CaudalAdminConfigEntry *const *) a)->name, (*(CaudalAdminConfigEntry *const *) b)->name);
+}
+
 /* ---- one request, one result code (topics, partitions, alter) ---- */
 
 /* The result code and message of a response with one entry. */
 typedef gint16 (*ResultFunc) (CaudalResponse *resp,
                               const char    **detail);
+/* What a successful response holds, for a call that returns more than
+ * success; NULL with @error set when it holds nothing usable. */
+typedef GPtrArray *(*ValuesFunc) (CaudalResponse *resp,
+                                  GError        **error);
 
 typedef struct
 {
@@ -248,6 +279,7 @@ typedef struct
   gpointer        data;
   GDestroyNotify  data_free;
   ResultFunc      result;
+  ValuesFunc      values;    /* NULL: the call returns a boolean */
   gboolean        retried;
 } SimpleOp;
 
@@ -288,6 +320,7 @@ on_simple_response (GObject      *source,
   GError *error = NULL;
   g_autoptr(CaudalResponse) resp = caudal_admin_request_finish (CAUDAL_ADMIN (source), result, &error);
   const char *detail = NULL;
+  GPtrArray *values;
   gint16 code;
 
   if (resp == NULL)
@@ -307,8 +340,12 @@ on_simple_response (GObject      *source,
     }
   if (caudal_admin_check (code, detail, &error))
     g_task_return_error (task, error);
-  else
+  else if (op->values == NULL)
     g_task_return_boolean (task, TRUE);
+  else if ((values = op->values (resp, &error)) == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, values, (GDestroyNotify) g_ptr_array_unref);
   g_object_unref (task);
 }
 
@@ -330,6 +367,7 @@ simple_request (CaudalAdmin        *admin,
                 gpointer            data,
                 GDestroyNotify      data_free,
                 ResultFunc          result,
+                ValuesFunc          values,
                 GCancellable       *cancellable,
                 GAsyncReadyCallback callback,
                 gpointer            user_data)
@@ -344,6 +382,7 @@ simple_request (CaudalAdmin        *admin,
   op->data = data;
   op->data_free = data_free;
   op->result = result;
+  op->values = values;
   g_task_set_task_data (task, op, (GDestroyNotify) simple_op_free);
   simple_send (task);
 }
@@ -804,7 +843,7 @@ caudal_admin_create_topic_async (CaudalAdmin        *admin,
         g_hash_table_insert (d->configs, g_strdup (k), g_strdup (v));
     }
   simple_request (admin, caudal_admin_create_topic_async, CAUDAL_NODE_CONTROLLER, CAUDAL_API_KEY_CREATE_TOPICS,
-                  build_create_topic, d, (GDestroyNotify) create_topic_data_free, create_topic_result,
+                  build_create_topic, d, (GDestroyNotify) create_topic_data_free, create_topic_result, NULL,
                   cancellable, callback, user_data);
 }
 
@@ -814,6 +853,65 @@ caudal_admin_create_topic_finish (CaudalAdmin  *admin,
                                   GError      **error)
 {
   return simple_finish (admin, result, caudal_admin_create_topic_async, error);
+}
+
+/* The configs of the (validate-only) topic: v5+ sends them (KIP-525). */
+static GPtrArray *
+new_topic_configs (CaudalResponse *resp,
+                   GError        **error)
+{
+  CaudalCreateTopicsResponseCreatableTopicResult *t = &((CaudalCreateTopicsResponse *) resp->body)->topics[0];
+  GPtrArray *out;
+
+  if (resp->version < 5)
+    {
+      g_set_error (error, CAUDAL_CLIENT_ERROR, CAUDAL_CLIENT_ERROR_UNSUPPORTED,
+                   "the broker's CreateTopics v%d does not return a new topic's configs (v5+)", resp->version);
+      return NULL;
+    }
+  /* Kafka leaves the configs out, with this code, when describing them
+   * is not allowed (TOPIC_AUTHORIZATION_FAILED on DescribeConfigs). */
+  if (caudal_admin_check (t->topic_config_error_code, NULL, error))
+    return NULL;
+  out = g_ptr_array_new_with_free_func ((GDestroyNotify) caudal_admin_config_entry_unref);
+  for (gint32 i = 0; i < t->n_configs; i++)
+    g_ptr_array_add (out, config_entry_new (t->configs[i].name, t->configs[i].value, t->configs[i].config_source,
+                                            t->configs[i].read_only, t->configs[i].is_sensitive));
+  g_ptr_array_sort (out, compare_entries);
+  return out;
+}
+
+void
+caudal_admin_describe_new_topic_configs_async (CaudalAdmin        *admin,
+                                               GCancellable       *cancellable,
+                                               GAsyncReadyCallback callback,
+                                               gpointer            user_data)
+{
+  CreateTopicData *d;
+
+  g_return_if_fail (CAUDAL_IS_ADMIN (admin));
+  d = g_new0 (CreateTopicData, 1);
+  /* Valid by Kafka's rule and unlikely to exist (TOPIC_ALREADY_EXISTS
+   * would answer no configs); only '-' so that it cannot collide with a
+   * topic by the '.'/'_' rule either. */
+  d->name = g_strdup_printf ("caudal-new-topic-defaults-%08x", g_random_int ());
+  d->partitions = -1;
+  d->replication_factor = -1;
+  d->validate_only = TRUE;
+  d->configs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  simple_request (admin, caudal_admin_describe_new_topic_configs_async, CAUDAL_NODE_CONTROLLER,
+                  CAUDAL_API_KEY_CREATE_TOPICS, build_create_topic, d, (GDestroyNotify) create_topic_data_free,
+                  create_topic_result, new_topic_configs, cancellable, callback, user_data);
+}
+
+GPtrArray *
+caudal_admin_describe_new_topic_configs_finish (CaudalAdmin  *admin,
+                                                GAsyncResult *result,
+                                                GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, admin), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == caudal_admin_describe_new_topic_configs_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* ---- DeleteTopics ---- */
@@ -865,7 +963,7 @@ caudal_admin_delete_topic_async (CaudalAdmin        *admin,
   g_return_if_fail (CAUDAL_IS_ADMIN (admin));
   g_return_if_fail (name != NULL);
   simple_request (admin, caudal_admin_delete_topic_async, CAUDAL_NODE_CONTROLLER, CAUDAL_API_KEY_DELETE_TOPICS,
-                  build_delete_topic, g_strdup (name), g_free, delete_topic_result,
+                  build_delete_topic, g_strdup (name), g_free, delete_topic_result, NULL,
                   cancellable, callback, user_data);
 }
 
@@ -939,7 +1037,7 @@ caudal_admin_create_partitions_async (CaudalAdmin        *admin,
   d->count = total_count;
   simple_request (admin, caudal_admin_create_partitions_async, CAUDAL_NODE_CONTROLLER,
                   CAUDAL_API_KEY_CREATE_PARTITIONS, build_create_partitions, d,
-                  (GDestroyNotify) partitions_data_free, create_partitions_result,
+                  (GDestroyNotify) partitions_data_free, create_partitions_result, NULL,
                   cancellable, callback, user_data);
 }
 
@@ -1029,13 +1127,6 @@ build_describe_configs (gint16       version,
   return req;
 }
 
-static gint
-compare_entries (gconstpointer a,
-                 gconstpointer b)
-{
-  return strcmp ((*(CaudalAdminConfigEntry *const *) a)->name, (*(CaudalAdminConfigEntry *const *) b)->name);
-}
-
 /* The entries of a DescribeConfigs response, or NULL with @error set. */
 static GPtrArray *
 config_entries (CaudalResponse *resp,
@@ -1057,14 +1148,9 @@ config_entries (CaudalResponse *resp,
   for (gint32 i = 0; i < res->n_configs; i++)
     {
       CaudalDescribeConfigsResponseDescribeConfigsResourceResult *in = &res->configs[i];
-      CaudalAdminConfigEntry *e = g_atomic_rc_box_new0 (CaudalAdminConfigEntry);
+      CaudalAdminConfigEntry *e = config_entry_new (in->name, in->value, in->config_source,
+                                                    in->read_only, in->is_sensitive);
 
-      e->name = g_strdup (in->name);
-      e->sensitive = in->is_sensitive;
-      e->value = e->sensitive ? NULL : g_strdup (in->value);
-      e->source = (CaudalAdminConfigSource) in->config_source;
-      e->read_only = in->read_only;
-      e->synonyms = g_ptr_array_new_with_free_func ((GDestroyNotify) caudal_admin_config_synonym_unref);
       for (gint32 s = 0; s < in->n_synonyms; s++)
         {
           CaudalAdminConfigSynonym *syn = g_atomic_rc_box_new0 (CaudalAdminConfigSynonym);

@@ -192,6 +192,23 @@ CAUDAL_CLIENT_EXPORT gboolean caudal_admin_create_topic_finish (CaudalAdmin  *ad
                                                                 GAsyncResult *result,
                                                                 GError      **error);
 
+/* The configs a topic created now with the broker's defaults (no
+ * overrides) would get, for a form to show before the topic exists: a
+ * validate-only CreateTopics (v5+, which returns them: KIP-525) for a
+ * placeholder name, on the controller; nothing is created. Brokers before
+ * CreateTopics v5 fail with CAUDAL_CLIENT_ERROR_UNSUPPORTED. */
+CAUDAL_CLIENT_EXPORT void       caudal_admin_describe_new_topic_configs_async  (CaudalAdmin        *admin,
+                                                                                GCancellable       *cancellable,
+                                                                                GAsyncReadyCallback callback,
+                                                                                gpointer            user_data);
+/* Returns: (transfer container) (element-type CaudalAdminConfigEntry):
+ * sorted by name, each with its value (NULL when sensitive), source
+ * (DEFAULT_CONFIG, or a broker config that sets it) and no synonyms; or
+ * NULL. */
+CAUDAL_CLIENT_EXPORT GPtrArray *caudal_admin_describe_new_topic_configs_finish (CaudalAdmin  *admin,
+                                                                                GAsyncResult *result,
+                                                                                GError      **error);
+
 /* Deletes the topic @name (UNKNOWN_TOPIC_OR_PARTITION when there is none). */
 CAUDAL_CLIENT_EXPORT void     caudal_admin_delete_topic_async  (CaudalAdmin        *admin,
                                                                 const char         *name,

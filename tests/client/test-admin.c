@@ -85,6 +85,16 @@ create_topic (CaudalAdmin *admin,
   return caudal_admin_create_topic_finish (admin, result_, error);
 }
 
+static GPtrArray *
+describe_new_topic_configs (CaudalAdmin *admin,
+                            GError     **error)
+{
+  g_autoptr(GAsyncResult) result_ = NULL;
+
+  WAIT (caudal_admin_describe_new_topic_configs_async (admin, NULL, CB));
+  return caudal_admin_describe_new_topic_configs_finish (admin, result_, error);
+}
+
 static gboolean
 delete_topic (CaudalAdmin *admin,
               const char  *name,
@@ -577,6 +587,63 @@ test_caudald_configs (void)
   peer_stop (&peer);
 }
 
+/* What a new topic would get (a validate-only CreateTopics) is what a
+ * topic created without overrides then has, key by key. */
+static void
+test_caudald_new_topic_configs (void)
+{
+  Peer peer = { 0 };
+  g_autoptr(CaudalAdmin) admin = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) topics = NULL;
+  g_autoptr(GPtrArray) created = NULL;
+  CaudalAdminConfigEntry *e;
+
+  peer_start_caudald (&peer);
+  admin = admin_new (&peer);
+  before = describe_new_topic_configs (admin, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (before->len, >, 10);
+  /* Nothing was created (the broker has its internal topics only). */
+  topics = list_topics (admin, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < topics->len; i++)
+    g_assert_true (((CaudalAdminTopicListing *) g_ptr_array_index (topics, i))->internal);
+
+  /* Kafka's defaults. */
+  e = find_entry (before, "retention.ms");
+  g_assert_cmpstr (e->value, ==, "604800000");
+  g_assert_cmpint (e->source, ==, CAUDAL_ADMIN_CONFIG_SOURCE_DEFAULT_CONFIG);
+  g_assert_false (e->read_only);
+  g_assert_false (e->sensitive);
+  e = find_entry (before, "cleanup.policy");
+  g_assert_cmpstr (e->value, ==, "delete");
+  g_assert_cmpint (e->source, ==, CAUDAL_ADMIN_CONFIG_SOURCE_DEFAULT_CONFIG);
+  g_assert_nonnull (find_entry (before, "max.message.bytes")->value);
+
+  g_assert_true (create_topic (admin, "plain", 1, 1, NULL, FALSE, &error));
+  g_assert_no_error (error);
+  created = describe_configs (admin, CAUDAL_ADMIN_RESOURCE_TOPIC, "plain", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (before->len, ==, created->len);
+  for (guint i = 0; i < before->len; i++)
+    {
+      CaudalAdminConfigEntry *b = g_ptr_array_index (before, i);
+      CaudalAdminConfigEntry *c = g_ptr_array_index (created, i);
+
+      g_assert_cmpstr (b->name, ==, c->name);
+      g_assert_cmpstr (b->value, ==, c->value);
+      g_assert_cmpint (b->source, ==, c->source);
+      g_assert_cmpint (b->read_only, ==, c->read_only);
+      g_assert_cmpint (b->sensitive, ==, c->sensitive);
+      g_assert_cmpuint (b->synonyms->len, ==, 0);
+    }
+
+  g_clear_object (&admin);
+  peer_stop (&peer);
+}
+
 static CaudalAdminListedOffset *
 listed (GPtrArray *out,
         guint      i)
@@ -965,6 +1032,11 @@ test_mock_read_only (void)
       g_clear_pointer (&out, g_ptr_array_unref);
     }
 
+  /* Nor a new topic's configs (no CreateTopics v5+). */
+  g_assert_null (describe_new_topic_configs (admin, &error));
+  g_assert_error (error, CAUDAL_CLIENT_ERROR, CAUDAL_CLIENT_ERROR_UNSUPPORTED);
+  g_clear_error (&error);
+
   /* Its ListOffsets stops before v7: no MAX_TIMESTAMP. */
   {
     const CaudalAdminOffsetQuery max[] = { { "mock-a", 0, CAUDAL_ADMIN_OFFSET_MAX_TIMESTAMP } };
@@ -986,6 +1058,7 @@ main (int   argc,
   g_test_add_func ("/client/admin/caudald/cluster", test_caudald_cluster);
   g_test_add_func ("/client/admin/caudald/topics", test_caudald_topics);
   g_test_add_func ("/client/admin/caudald/configs", test_caudald_configs);
+  g_test_add_func ("/client/admin/caudald/new-topic-configs", test_caudald_new_topic_configs);
   g_test_add_func ("/client/admin/caudald/offsets", test_caudald_offsets);
   g_test_add_func ("/client/admin/caudald/groups", test_caudald_groups);
   g_test_add_func ("/client/admin/mock/read-only", test_mock_read_only);

@@ -382,9 +382,16 @@ shoot (GtkWindow  *window,
                 name, width, height, shot->width, shot->height);
 
   paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
+  /* A window mapped a moment ago may not have drawn its first frame yet
+   * (a loaded machine): let it settle again rather than fail. */
+  for (guint attempt = 0; node == NULL && attempt < 5; attempt++)
+    {
+      if (attempt > 0)
+        settle (window);
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      node = gtk_snapshot_free_to_node (snapshot);
+    }
   if (node == NULL)
     g_error ("%s: the window has painted nothing", name);
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
@@ -611,6 +618,14 @@ shoot_create_topic (GtkWindow *cluster_window)
   if (partitions != NULL)
     gtk_spin_button_set_value (partitions, 6);
   present_at (GTK_WINDOW (dialog), "create-topic");
+  /* The topic defaults load when the dialog opens: shoot the list, not
+   * its spinner. */
+  {
+    GtkWidget *other_spinner = CHILD (dialog, GtkWidget, DESKTOP_TYPE_CREATE_TOPIC_DIALOG, "other_spinner");
+
+    if (other_spinner != NULL)
+      WAIT_FOR (!gtk_widget_get_visible (other_spinner));
+  }
   shoot (GTK_WINDOW (dialog), "create-topic");
   gtk_window_destroy (GTK_WINDOW (dialog));
 }

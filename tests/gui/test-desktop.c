@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "caudal-admin.h"
 #include "desktop-application.h"
 #include "gui-test-util.h"
 #include "desktop-cluster-window.h"
@@ -20,11 +21,14 @@
 #include "desktop-topics-page.h"
 #include "desktop-util.h"
 
+#define BROKER_SEGMENT_BYTES "2097152"
+
 static struct
 {
   GuiTestBroker       broker;
   DesktopApplication *app;
   CaudalCluster      *client;        /* the test's own view of the broker */
+  CaudalAdmin        *admin;
   GtkWindow          *connections;
   GtkWindow          *cluster_window;
 } t;
@@ -40,6 +44,36 @@ broker_lookup_topic (const char *name)
   g_assert_true (caudal_cluster_refresh_metadata_finish (t.client, caudal_sync_wait (&sync), &error));
   g_assert_no_error (error);
   return caudal_cluster_lookup_topic (t.client, name);
+}
+
+/* The config @key of @topic on the broker (CaudalAdmin). */
+static CaudalAdminConfigEntry *
+broker_config (const char *topic,
+               const char *key)
+{
+  const char *keys[] = { key, NULL };
+  g_auto(CaudalSync) sync = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+
+  caudal_admin_describe_configs_async (t.admin, CAUDAL_ADMIN_RESOURCE_TOPIC, topic, keys, NULL,
+                                       caudal_sync_callback, &sync);
+  entries = caudal_admin_describe_configs_finish (t.admin, caudal_sync_wait (&sync), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (entries->len, ==, 1);
+  return caudal_admin_config_entry_ref (g_ptr_array_index (entries, 0));
+}
+
+/* The override entry of the Other Settings row for @key. */
+static GtkEditable *
+other_setting (GtkWindow  *dialog,
+               const char *key)
+{
+  GtkWidget *list = CHILD (dialog, GtkWidget, DESKTOP_TYPE_CREATE_TOPIC_DIALOG, "other_list");
+  GtkWidget *row = find_widget (list, match_row_named, key);
+
+  g_assert_nonnull (row);
+  return GTK_EDITABLE (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row)));
 }
 
 static gboolean
@@ -164,7 +198,12 @@ test_topics_create (void)
   AdwEntryRow *name_row;
   GtkWidget *create_button, *name_error;
   GtkColumnView *column_view;
+  GtkWidget *other_list, *row;
+  GtkEditable *filter;
   CaudalTopicInfo *info;
+  g_autoptr(CaudalAdminConfigEntry) segment_bytes = NULL;
+  g_autoptr(CaudalAdminConfigEntry) entry = NULL;
+  g_autofree char *segment_default = NULL;
 
   /* Another topic, so that search has something to hide. */
   desktop_create_topic_async (t.client, "other-topic", 1, 1, NULL, NULL, on_other_created, NULL);
@@ -190,9 +229,33 @@ test_topics_create (void)
   g_assert_true (gtk_widget_get_sensitive (create_button));
   g_assert_false (gtk_widget_get_visible (name_error));
 
+  /* Other Settings: every other key with the default a new topic gets,
+   * as a topic created without overrides (other-topic) has it: here the
+   * broker's own log.segment.bytes (see main). */
+  segment_bytes = broker_config ("other-topic", "segment.bytes");
+  g_assert_cmpstr (segment_bytes->value, ==, BROKER_SEGMENT_BYTES);
+  segment_default = g_strdup_printf ("Default: %s", segment_bytes->value);
+  other_list = CHILD (dialog, GtkWidget, DESKTOP_TYPE_CREATE_TOPIC_DIALOG, "other_list");
+  WAIT_FOR (gtk_widget_get_visible (other_list));
+  row = find_widget (other_list, match_row_named, "segment.bytes");
+  g_assert_nonnull (row);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "segment.bytes");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, segment_default);
+  /* The keys with rows of their own above are not listed twice. */
+  g_assert_null (find_widget (other_list, match_row_named, "retention.ms"));
+  g_assert_null (find_widget (other_list, match_row_named, "cleanup.policy"));
+  /* The filter narrows the list by name. */
+  filter = CHILD (dialog, GtkEditable, DESKTOP_TYPE_CREATE_TOPIC_DIALOG, "other_search");
+  gtk_editable_set_text (filter, "MAX.MESSAGE");
+  WAIT_FOR (!gtk_widget_get_child_visible (row));
+  g_assert_true (gtk_widget_get_child_visible (find_widget (other_list, match_row_named, "max.message.bytes")));
+  gtk_editable_set_text (filter, "");
+  WAIT_FOR (gtk_widget_get_child_visible (row));
+
   gtk_spin_button_set_value (CHILD (dialog, GtkSpinButton, DESKTOP_TYPE_CREATE_TOPIC_DIALOG, "partitions_spin"), 3);
   gtk_editable_set_text (CHILD (dialog, GtkEditable, DESKTOP_TYPE_CREATE_TOPIC_DIALOG, "retention_row"), "60000");
   adw_combo_row_set_selected (CHILD (dialog, AdwComboRow, DESKTOP_TYPE_CREATE_TOPIC_DIALOG, "cleanup_row"), 2);
+  gtk_editable_set_text (other_setting (dialog, "max.message.bytes"), "200000");
   gtk_widget_activate (create_button);
 
   /* Created on the broker, the dialog gone, the list showing it. */
@@ -200,6 +263,22 @@ test_topics_create (void)
   info = broker_lookup_topic ("gui-topic.v1_x");
   g_assert_nonnull (info);
   g_assert_cmpuint (info->partitions->len, ==, 3);
+  /* With the overrides: the two rows above and one from Other Settings;
+   * the rows left empty stay at the default. */
+  entry = broker_config ("gui-topic.v1_x", "max.message.bytes");
+  g_assert_cmpstr (entry->value, ==, "200000");
+  g_assert_cmpint (entry->source, ==, CAUDAL_ADMIN_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG);
+  g_clear_pointer (&entry, caudal_admin_config_entry_unref);
+  entry = broker_config ("gui-topic.v1_x", "retention.ms");
+  g_assert_cmpstr (entry->value, ==, "60000");
+  g_assert_cmpint (entry->source, ==, CAUDAL_ADMIN_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG);
+  g_clear_pointer (&entry, caudal_admin_config_entry_unref);
+  entry = broker_config ("gui-topic.v1_x", "cleanup.policy");
+  g_assert_cmpstr (entry->value, ==, "compact");
+  g_clear_pointer (&entry, caudal_admin_config_entry_unref);
+  entry = broker_config ("gui-topic.v1_x", "segment.bytes");
+  g_assert_cmpstr (entry->value, ==, segment_bytes->value);
+  g_assert_cmpint (entry->source, !=, CAUDAL_ADMIN_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG);
   WAIT_FOR (shown_has_topic (page, "gui-topic.v1_x"));
   WAIT_FOR (has_toast (t.cluster_window, "Created topic “gui-topic.v1_x”"));
   column_view = CHILD (page, GtkColumnView, DESKTOP_TYPE_TOPICS_PAGE, "column_view");
@@ -212,6 +291,15 @@ test_topics_create (void)
   gtk_widget_activate (CHILD (dialog, GtkWidget, DESKTOP_TYPE_CREATE_TOPIC_DIALOG, "create_button"));
   WAIT_FOR (has_toast (dialog, "TOPIC_ALREADY_EXISTS"));
   g_assert_true (has_toast (dialog, t.broker.bootstrap));   /* names the broker */
+
+  /* A value the broker refuses (segment.bytes is at least 14): its
+   * INVALID_CONFIG, and nothing created. */
+  gtk_editable_set_text (CHILD (dialog, GtkEditable, DESKTOP_TYPE_CREATE_TOPIC_DIALOG, "name_row"), "gui-bad-config");
+  WAIT_FOR (gtk_widget_get_visible (CHILD (dialog, GtkWidget, DESKTOP_TYPE_CREATE_TOPIC_DIALOG, "other_list")));
+  gtk_editable_set_text (other_setting (dialog, "segment.bytes"), "1");
+  gtk_widget_activate (CHILD (dialog, GtkWidget, DESKTOP_TYPE_CREATE_TOPIC_DIALOG, "create_button"));
+  WAIT_FOR (has_toast (dialog, "INVALID_CONFIG"));
+  g_assert_null (broker_lookup_topic ("gui-bad-config"));
   gtk_window_close (dialog);
   WAIT_FOR (find_toplevel (DESKTOP_TYPE_CREATE_TOPIC_DIALOG) == NULL);
 }
@@ -277,7 +365,8 @@ test_unreachable (void)
   g_autoptr(GSettings) settings = g_settings_new ("io.github.caudal.Caudal");
   g_autoptr(GError) error = NULL;
   g_autofree char *bootstrap = NULL;
-  GtkWindow *window;
+  GtkWindow *window, *dialog = NULL;
+  GtkWidget *create_button;
   guint counter;
   gint64 start;
 
@@ -300,6 +389,28 @@ test_unreachable (void)
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 1000 * 1000);
   g_assert_cmpuint (ticks, >=, 5);
   g_source_remove (counter);
+
+  /* Nor can the New Topic dialog learn the defaults there: it says why
+   * and offers a setting by name, checked as typed (a value needs a
+   * name). */
+  g_assert_true (gtk_widget_activate_action (CHILD (window, GtkWidget, DESKTOP_TYPE_CLUSTER_WINDOW, "topics_page"),
+                                             "topics.create", NULL));
+  WAIT_FOR ((dialog = find_toplevel (DESKTOP_TYPE_CREATE_TOPIC_DIALOG)) != NULL);
+  WAIT_FOR (gtk_widget_get_visible (CHILD (dialog, GtkWidget, DESKTOP_TYPE_CREATE_TOPIC_DIALOG, "free_list")));
+  g_assert_false (gtk_widget_get_visible (CHILD (dialog, GtkWidget, DESKTOP_TYPE_CREATE_TOPIC_DIALOG, "other_list")));
+  g_assert_nonnull (strstr (gtk_label_get_text (CHILD (dialog, GtkLabel, DESKTOP_TYPE_CREATE_TOPIC_DIALOG,
+                                                       "other_status")), "timed out"));
+  create_button = CHILD (dialog, GtkWidget, DESKTOP_TYPE_CREATE_TOPIC_DIALOG, "create_button");
+  gtk_editable_set_text (CHILD (dialog, GtkEditable, DESKTOP_TYPE_CREATE_TOPIC_DIALOG, "name_row"), "by-name");
+  g_assert_true (gtk_widget_get_sensitive (create_button));
+  gtk_editable_set_text (CHILD (dialog, GtkEditable, DESKTOP_TYPE_CREATE_TOPIC_DIALOG, "free_value_row"), "100");
+  g_assert_false (gtk_widget_get_sensitive (create_button));
+  gtk_editable_set_text (CHILD (dialog, GtkEditable, DESKTOP_TYPE_CREATE_TOPIC_DIALOG, "free_key_row"),
+                         "segment.jitter.ms");
+  g_assert_true (gtk_widget_get_sensitive (create_button));
+  gtk_window_close (dialog);
+  WAIT_FOR (find_toplevel (DESKTOP_TYPE_CREATE_TOPIC_DIALOG) == NULL);
+
   gtk_window_close (window);
   g_settings_reset (settings, "request-timeout");
 }
@@ -308,13 +419,17 @@ int
 main (int    argc,
       char **argv)
 {
+  /* Not Kafka's default, so that the create dialog's defaults must come
+   * from the broker. */
+  const char *const overrides[] = { "log.segment.bytes=" BROKER_SEGMENT_BYTES, NULL };
   g_autoptr(GError) error = NULL;
   int ret;
 
   gui_test_init (&argc, &argv);
-  gui_test_broker_start (&t.broker, NULL);
+  gui_test_broker_start (&t.broker, overrides);
   t.client = caudal_cluster_new (t.broker.bootstrap, "test-desktop", &error);
   g_assert_no_error (error);
+  t.admin = caudal_admin_new (t.client);
 
   t.app = gui_test_app_new ();
 
@@ -328,6 +443,7 @@ main (int    argc,
 
   gui_test_destroy_toplevels ();
   g_clear_object (&t.app);
+  g_clear_object (&t.admin);
   g_clear_object (&t.client);
   gui_test_broker_stop (&t.broker);
   return ret;

@@ -6,7 +6,8 @@
  * offsets; editing and resetting retention.ms is checked on the broker
  * with CaudalAdmin; the messages browser must read back exactly what was
  * produced, filter by key, show a selected value, read from an offset
- * and tail new messages.
+ * and tail new messages. The window's Produce… opens the produce dialog
+ * on its topic; the topics list drops its wide columns at 360 px.
  *
  * The cases run in order and share one broker and one application. */
 
@@ -20,6 +21,7 @@
 #include "desktop-message.h"
 #include "desktop-messages-view.h"
 #include "desktop-overview-page.h"
+#include "desktop-produce-dialog.h"
 #include "desktop-requests.h"
 #include "desktop-topic.h"
 #include "desktop-topic-view.h"
@@ -227,6 +229,47 @@ test_open (void)
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (t.view)), ==, TOPIC);
 }
 
+/* The list's numbers other than partitions give way below 600 px, and
+ * come back. */
+static void
+test_narrow (void)
+{
+  DesktopTopicsPage *page = CHILD (t.cluster_window, DesktopTopicsPage, DESKTOP_TYPE_CLUSTER_WINDOW, "topics_page");
+  GtkColumnViewColumn *hidden[] = {
+    CHILD (page, GtkColumnViewColumn, DESKTOP_TYPE_TOPICS_PAGE, "rf_column"),
+    CHILD (page, GtkColumnViewColumn, DESKTOP_TYPE_TOPICS_PAGE, "messages_column"),
+    CHILD (page, GtkColumnViewColumn, DESKTOP_TYPE_TOPICS_PAGE, "size_column"),
+  };
+  GtkColumnViewColumn *name = CHILD (page, GtkColumnViewColumn, DESKTOP_TYPE_TOPICS_PAGE, "name_column");
+
+  for (guint i = 0; i < G_N_ELEMENTS (hidden); i++)
+    g_assert_true (gtk_column_view_column_get_visible (hidden[i]));
+  gtk_window_set_default_size (t.cluster_window, 360, 640);
+  WAIT_FOR (!gtk_column_view_column_get_visible (hidden[0]) && !gtk_column_view_column_get_visible (hidden[1])
+            && !gtk_column_view_column_get_visible (hidden[2]));
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (page)), <, 600);
+  g_assert_true (gtk_column_view_column_get_visible (name));
+  gtk_window_set_default_size (t.cluster_window, 1000, 640);
+  WAIT_FOR (gtk_column_view_column_get_visible (hidden[0]) && gtk_column_view_column_get_visible (hidden[1])
+            && gtk_column_view_column_get_visible (hidden[2]));
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (page)), >=, 600);
+}
+
+/* Produce… in the topic window: the produce dialog, on this topic. */
+static void
+test_produce (void)
+{
+  GtkWindow *dialog = NULL;
+
+  gtk_widget_activate (CHILD (t.view, GtkWidget, DESKTOP_TYPE_TOPIC_VIEW, "produce_button"));
+  WAIT_FOR ((dialog = find_toplevel (DESKTOP_TYPE_PRODUCE_DIALOG)) != NULL);
+  g_assert_cmpstr (gtk_editable_get_text (CHILD (dialog, GtkEditable, DESKTOP_TYPE_PRODUCE_DIALOG, "topic_row")),
+                   ==, TOPIC);
+  g_assert_true (gtk_window_get_transient_for (dialog) == GTK_WINDOW (t.view));
+  gtk_window_close (dialog);
+  WAIT_FOR (find_toplevel (DESKTOP_TYPE_PRODUCE_DIALOG) == NULL);
+}
+
 static void
 test_partitions (void)
 {
@@ -419,6 +462,8 @@ main (int    argc,
   t.app = gui_test_app_new ();
 
   g_test_add_func ("/topic-view/open", test_open);
+  g_test_add_func ("/topic-view/narrow", test_narrow);
+  g_test_add_func ("/topic-view/produce", test_produce);
   g_test_add_func ("/topic-view/partitions", test_partitions);
   g_test_add_func ("/topic-view/configs", test_configs);
   g_test_add_func ("/topic-view/messages", test_messages);
