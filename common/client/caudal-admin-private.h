@@ -67,6 +67,17 @@ gboolean caudal_admin_check (gint16       code,
 gint     caudal_admin_compare_topic_partition (gconstpointer a,
                                                gconstpointer b);
 
+/* A config entry without synonyms (the caller adds them); a sensitive
+ * value is dropped whatever the broker sent. */
+CaudalAdminConfigEntry *caudal_admin_config_entry_new (const char *name,
+                                                       const char *value,
+                                                       gint8       source,
+                                                       gboolean    read_only,
+                                                       gboolean    sensitive);
+/* Sorts CaudalAdminConfigEntry* by name. */
+gint     caudal_admin_compare_config_entries (gconstpointer a,
+                                              gconstpointer b);
+
 /* Testing: behave as if the broker lacked @api_key. */
 void     caudal_admin_disable_api (CaudalAdmin *admin,
                                    gint16       api_key);

@@ -48,6 +48,24 @@ topic_info_free (CaudalTopicInfo *t)
   g_free (t);
 }
 
+/* An open connection's read holds a reference to it: dropping ours
+ * without a close would leave it, and its socket, open for good. No
+ * request is in flight here (each holds the cluster). */
+static void
+caudal_cluster_dispose (GObject *object)
+{
+  CaudalCluster *cluster = CAUDAL_CLUSTER (object);
+  GHashTableIter iter;
+  gpointer conn;
+
+  for (guint i = 0; i < cluster->bootstrap->len; i++)
+    caudal_connection_close (g_ptr_array_index (cluster->bootstrap, i));
+  g_hash_table_iter_init (&iter, cluster->connections);
+  while (g_hash_table_iter_next (&iter, NULL, &conn))
+    caudal_connection_close (conn);
+  G_OBJECT_CLASS (caudal_cluster_parent_class)->dispose (object);
+}
+
 static void
 caudal_cluster_finalize (GObject *object)
 {
@@ -65,6 +83,7 @@ caudal_cluster_finalize (GObject *object)
 static void
 caudal_cluster_class_init (CaudalClusterClass *klass)
 {
+  G_OBJECT_CLASS (klass)->dispose = caudal_cluster_dispose;
   G_OBJECT_CLASS (klass)->finalize = caudal_cluster_finalize;
 }
 

@@ -49,6 +49,7 @@ struct _CaudalConnection
   gboolean           connected;        /* connected and versions negotiated */
   gboolean           connecting;
   GPtrArray         *connect_waiters;  /* GTask*: callers of connect_async */
+  GCancellable      *connect_cancellable;  /* the socket connect under way */
 };
 
 G_DEFINE_FINAL_TYPE (CaudalConnection, caudal_connection, G_TYPE_OBJECT)
@@ -102,6 +103,11 @@ caudal_connection_close (CaudalConnection *conn)
   g_autoptr(GError) error = NULL;
 
   g_return_if_fail (CAUDAL_IS_CONNECTION (conn));
+  /* A close before the socket connected ends the connect: else the
+   * connection would open after its owner closed and dropped it, and its
+   * read would hold it, and its socket, open for good. */
+  if (conn->connect_cancellable != NULL)
+    g_cancellable_cancel (conn->connect_cancellable);
   if (!conn->connected && conn->stream == NULL)
     return;
   conn->connected = FALSE;
@@ -137,6 +143,7 @@ caudal_connection_finalize (GObject *object)
   g_free (conn->host);
   g_free (conn->client_id);
   g_clear_object (&conn->io_cancellable);
+  g_clear_object (&conn->connect_cancellable);
   g_hash_table_unref (conn->pending);
   g_hash_table_unref (conn->versions);
   g_ptr_array_unref (conn->connect_waiters);
@@ -559,9 +566,8 @@ on_api_versions (GObject      *source,
   if (resp == NULL)
     {
       caudal_connection_close (conn);
-      g_task_return_new_error (g_steal_pointer (&task), CAUDAL_CLIENT_ERROR,
-                               CAUDAL_CLIENT_ERROR_CANNOT_CONNECT, "cannot connect to %s:%u: %s",
-                               conn->host, conn->port, error->message);
+      g_task_return_new_error (task, CAUDAL_CLIENT_ERROR, CAUDAL_CLIENT_ERROR_CANNOT_CONNECT,
+                               "cannot connect to %s:%u: %s", conn->host, conn->port, error->message);
       return;
     }
   av = resp->body;
@@ -582,13 +588,13 @@ on_api_versions (GObject      *source,
       g_autoptr(GError) kafka_error = NULL;
       caudal_set_kafka_error (&kafka_error, av->error_code, NULL);
       caudal_connection_close (conn);
-      g_task_return_new_error (g_steal_pointer (&task), CAUDAL_CLIENT_ERROR,
-                               CAUDAL_CLIENT_ERROR_CANNOT_CONNECT, "cannot connect to %s:%u: %s",
-                               conn->host, conn->port, kafka_error->message);
+      g_task_return_new_error (task, CAUDAL_CLIENT_ERROR, CAUDAL_CLIENT_ERROR_CANNOT_CONNECT,
+                               "cannot connect to %s:%u: %s", conn->host, conn->port,
+                               kafka_error->message);
       return;
     }
   store_versions (conn, av);
-  g_task_return_boolean (g_steal_pointer (&task), TRUE);
+  g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -616,6 +622,9 @@ on_connect_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The socket connect ended. The flow's reference is ours here: a
+ * g_task_return_*() does not take it (GTask holds its own until the
+ * callback ran), so @task is only ever handed on or dropped. */
 static void
 on_connected (GObject      *source,
               GAsyncResult *result,
@@ -625,30 +634,42 @@ on_connected (GObject      *source,
   CaudalConnection *conn = g_task_get_source_object (task);
   ConnectState *st = g_object_get_data (G_OBJECT (task), "connect-state");
   g_autoptr(GError) error = NULL;
-  GSocketConnection *stream = g_socket_client_connect_to_host_finish (G_SOCKET_CLIENT (source), result, &error);
+  g_autoptr(GSocketConnection) stream =
+    g_socket_client_connect_to_host_finish (G_SOCKET_CLIENT (source), result, &error);
 
+  g_clear_handle_id (&st->timeout_id, g_source_remove);
+  g_clear_object (&conn->connect_cancellable);
+  /* Only the timeout and a close cancel the connect; a socket that got
+   * through in the same iteration is not wanted either. */
+  if (stream != NULL && g_cancellable_is_cancelled (st->connect_cancellable))
+    {
+      g_io_stream_close (G_IO_STREAM (stream), NULL, NULL);
+      g_clear_object (&stream);
+    }
   if (stream == NULL)
     {
       if (st->timed_out)
-        g_task_return_new_error (g_steal_pointer (&task), CAUDAL_CLIENT_ERROR,
-                                 CAUDAL_CLIENT_ERROR_CANNOT_CONNECT,
+        g_task_return_new_error (task, CAUDAL_CLIENT_ERROR, CAUDAL_CLIENT_ERROR_CANNOT_CONNECT,
                                  "cannot connect to %s:%u: timed out after %u ms", conn->host,
                                  conn->port, conn->timeout_ms);
+      else if (g_cancellable_is_cancelled (st->connect_cancellable))
+        g_task_return_new_error (task, CAUDAL_CLIENT_ERROR, CAUDAL_CLIENT_ERROR_CANNOT_CONNECT,
+                                 "cannot connect to %s:%u: the connection was closed", conn->host,
+                                 conn->port);
       else
         {
           /* GIO says "Could not connect to HOST: why"; keep the why. */
           const char *why = error->message;
           const char *sep = g_str_has_prefix (why, "Could not connect to ") ? strstr (why, ": ") : NULL;
 
-          g_task_return_new_error (g_steal_pointer (&task), CAUDAL_CLIENT_ERROR,
-                                   CAUDAL_CLIENT_ERROR_CANNOT_CONNECT, "cannot connect to %s:%u: %s",
-                                   conn->host, conn->port, sep != NULL ? sep + 2 : why);
+          g_task_return_new_error (task, CAUDAL_CLIENT_ERROR, CAUDAL_CLIENT_ERROR_CANNOT_CONNECT,
+                                   "cannot connect to %s:%u: %s", conn->host, conn->port,
+                                   sep != NULL ? sep + 2 : why);
         }
       return;
     }
-  g_clear_handle_id (&st->timeout_id, g_source_remove);
-  conn->stream = stream;
-  g_socket_set_option (g_socket_connection_get_socket (stream), IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+  conn->stream = g_steal_pointer (&stream);
+  g_socket_set_option (g_socket_connection_get_socket (conn->stream), IPPROTO_TCP, TCP_NODELAY, 1, NULL);
   read_frame (conn);
   /* ApiVersions v3 first; an older broker answers error 35 and we retry
    * at the version it names (KIP-511). */
@@ -669,6 +690,10 @@ on_flow_done (GObject      *source,
 
   conn->connecting = FALSE;
   conn->connected = ok && conn->stream != NULL;
+  /* Negotiated, then closed before this ran: that is a failure too. */
+  if (ok && !conn->connected)
+    error = g_error_new (CAUDAL_CLIENT_ERROR, CAUDAL_CLIENT_ERROR_CANNOT_CONNECT,
+                         "cannot connect to %s:%u: the connection was closed", conn->host, conn->port);
   waiters = g_steal_pointer (&conn->connect_waiters);
   conn->connect_waiters = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < waiters->len; i++)
@@ -713,6 +738,7 @@ caudal_connection_connect_async (CaudalConnection   *conn,
    * A cancelled caller's task answers G_IO_ERROR_CANCELLED when the flow
    * ends (GTask checks its cancellable); the connect timeout bounds that. */
   st->connect_cancellable = g_cancellable_new ();
+  conn->connect_cancellable = g_object_ref (st->connect_cancellable);
   g_object_set_data_full (G_OBJECT (flow), "connect-state", st, (GDestroyNotify) connect_state_free);
   st->timeout_id = g_timeout_add (conn->timeout_ms, on_connect_timeout, st);
   g_socket_client_connect_to_host_async (client, conn->host, conn->port, st->connect_cancellable,

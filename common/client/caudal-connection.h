@@ -85,7 +85,10 @@ CAUDAL_CLIENT_EXPORT CaudalResponse *caudal_connection_request_finish (CaudalCon
                                                                        GAsyncResult     *result,
                                                                        GError          **error);
 
-/* Fails every request in flight with CAUDAL_CLIENT_ERROR_DISCONNECTED. */
+/* Fails every request in flight with CAUDAL_CLIENT_ERROR_DISCONNECTED,
+ * and a connect under way with CAUDAL_CLIENT_ERROR_CANNOT_CONNECT. An
+ * open connection's read holds a reference to it: its owner closes it
+ * before dropping it (dropping the last reference does not). */
 CAUDAL_CLIENT_EXPORT void caudal_connection_close (CaudalConnection *conn);
 
 G_END_DECLS
