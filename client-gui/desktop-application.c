@@ -187,14 +187,16 @@ about_activated (GSimpleAction *action,
                  gpointer       user_data)
 {
   GtkApplication *app = GTK_APPLICATION (user_data);
-  const char *developers[] = { "The Caudal developers", NULL };
+  const char *developers[] = { _("The Caudal developers"), NULL };
   GtkWidget *about;
 
   about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
                         "transient-for", gtk_application_get_active_window (app),
                         "application-name", _("Caudal"),
                         "application-icon", APPLICATION_ID,
-                        "developer-name", "The Caudal developers",
+                        "developer-name", _("The Caudal developers"),
+                        /* Translators: your name(s), one per line, as the About window credits them */
+                        "translator-credits", _("translator-credits"),
                         "developers", developers,
                         "version", CAUDAL_VERSION,
                         "comments", _("Manage Kafka-protocol clusters: topics, messages and consumer groups"),
