@@ -42,6 +42,7 @@
 #include "desktop-topic.h"
 #include "desktop-topics-page.h"
 #include "gui-a11y-check.h"
+#include "gui-test-member.h"
 #include "gui-test-util.h"
 
 /* Frames and time each window gets after its content is there: layout,
@@ -107,12 +108,7 @@ static struct
   CaudalProducer     *producer;
   guint               orders;        /* records produced to ORDERS */
   DesktopApplication *app;
-  /* GROUP_LIVE's member: reads ORDERS_READ records, commits, then idles
-   * (heartbeats keep it in the group) while more arrive. */
-  CaudalCluster      *member_cluster;
-  CaudalConsumer     *member;
-  guint               member_consumed;
-  gboolean            member_done;
+  GuiTestMember       member;        /* GROUP_LIVE's member */
   GString            *unnamed;       /* controls without an accessible name, per window */
 } t;
 
@@ -222,47 +218,6 @@ produce_samples (void)
     }
 }
 
-static void member_poll (void);
-
-static void
-on_member_committed (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!caudal_consumer_commit_finish (CAUDAL_CONSUMER (source), result, &error))
-    g_printerr ("screenshots: commit: %s\n", error->message);
-  if (t.member_consumed >= ORDERS_READ)
-    t.member_done = TRUE;   /* stays in the group: heartbeats run on a timer */
-  else
-    member_poll ();
-}
-
-static void
-on_member_polled (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) messages = caudal_consumer_poll_finish (CAUDAL_CONSUMER (source), result, &error);
-
-  if (messages == NULL)
-    g_printerr ("screenshots: poll: %s\n", error->message);
-  else
-    t.member_consumed += messages->len;
-  if (messages != NULL && messages->len > 0)
-    caudal_consumer_commit_async (t.member, NULL, on_member_committed, NULL);
-  else
-    member_poll ();
-}
-
-static void
-member_poll (void)
-{
-  caudal_consumer_poll_async (t.member, NULL, on_member_polled, NULL);
-}
-
 static void
 start_groups (void)
 {
@@ -277,16 +232,10 @@ start_groups (void)
   if (!caudal_admin_alter_group_offsets_finish (t.admin, caudal_sync_wait (&sync), &error))
     g_error ("committing for %s: %s", GROUP_IDLE, error->message);
 
-  /* A live member, as test-groups.c runs one. */
-  t.member_cluster = caudal_cluster_new (t.broker.bootstrap, GROUP_CLIENT, &error);
-  g_assert_no_error (error);
-  t.member = caudal_consumer_new (t.member_cluster);
-  if (!caudal_consumer_set_config (t.member, "auto.offset.reset", "earliest", &error)
-      || !caudal_consumer_set_config (t.member, "client.id", GROUP_CLIENT, &error))
-    g_error ("consumer config: %s", error->message);
-  caudal_consumer_subscribe (t.member, GROUP_LIVE, topics);
-  member_poll ();
-  WAIT_FOR (t.member_done);
+  /* A live member: reads ORDERS_READ records, commits, then idles in the
+   * group while more arrive (so it has lag). */
+  gui_test_member_start (&t.member, t.broker.bootstrap, GROUP_CLIENT, GROUP_LIVE, topics, ORDERS_READ);
+  WAIT_FOR (!t.member.polling);
   produce_orders (ORDERS_LATER);
 }
 
@@ -875,8 +824,7 @@ main (int    argc,
 
   gui_test_destroy_toplevels ();
   g_clear_object (&t.app);
-  g_clear_object (&t.member);
-  g_clear_object (&t.member_cluster);
+  gui_test_member_clear (&t.member);
   g_clear_object (&t.producer);
   g_clear_object (&t.admin);
   g_clear_object (&t.client);

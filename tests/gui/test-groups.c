@@ -14,6 +14,7 @@
 #include "caudal-admin.h"
 #include "caudal-consumer.h"
 #include "desktop-application.h"
+#include "gui-test-member.h"
 #include "gui-test-util.h"
 #include "desktop-cluster-window.h"
 #include "desktop-group-view.h"
@@ -31,58 +32,8 @@ static struct
   CaudalCluster      *client;        /* the test's own view of the broker */
   CaudalAdmin        *admin;
   GtkWindow          *cluster_window;
-  /* the in-process group member */
-  CaudalCluster      *member_cluster;
-  CaudalConsumer     *member;
-  gboolean            member_stop;
-  gboolean            member_running;
-  guint               member_consumed;
+  GuiTestMember       member;        /* the in-process group member */
 } t;
-/* ---- the in-process group member: poll, commit, poll again ---- */
-
-static void member_poll (void);
-
-static void
-on_member_committed (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!caudal_consumer_commit_finish (CAUDAL_CONSUMER (source), result, &error))
-    g_test_message ("commit: %s", error->message);
-  member_poll ();
-}
-
-static void
-on_member_polled (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) messages = caudal_consumer_poll_finish (CAUDAL_CONSUMER (source), result, &error);
-
-  if (messages == NULL)
-    g_test_message ("poll: %s", error->message);
-  else
-    t.member_consumed += messages->len;
-  if (messages != NULL && messages->len > 0)
-    caudal_consumer_commit_async (t.member, NULL, on_member_committed, NULL);
-  else
-    member_poll ();
-}
-
-static void
-member_poll (void)
-{
-  if (t.member_stop)
-    {
-      t.member_running = FALSE;
-      return;
-    }
-  caudal_consumer_poll_async (t.member, NULL, on_member_polled, NULL);
-}
-
 /* ---- the cases ---- */
 
 static void
@@ -187,22 +138,13 @@ test_group_members (void)
   GtkWidget *page = CHILD (t.cluster_window, GtkWidget, DESKTOP_TYPE_CLUSTER_WINDOW, "groups_page");
   GtkWidget *row;
 
-  t.member_cluster = caudal_cluster_new (t.broker.bootstrap, "gui-consumer", &error);
-  g_assert_no_error (error);
-  t.member = caudal_consumer_new (t.member_cluster);
-  g_assert_true (caudal_consumer_set_config (t.member, "auto.offset.reset", "earliest", &error));
-  g_assert_no_error (error);
-  g_assert_true (caudal_consumer_set_config (t.member, "client.id", "gui-consumer", &error));
-  g_assert_no_error (error);
-  caudal_consumer_subscribe (t.member, GROUP, topics);
-  t.member_running = TRUE;
-  member_poll ();
+  gui_test_member_start (&t.member, t.broker.bootstrap, "gui-consumer", GROUP, topics, 0);
 
   adw_view_stack_set_visible_child_name (stack, "groups");
   /* The page refreshes on its own: the member joins, reads and commits. */
   WAIT_FOR ((row = find_widget (page, match_row_named, GROUP)) != NULL
             && strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Stable · 1 member · lag 0") != NULL);
-  g_assert_cmpuint (t.member_consumed, ==, COPIES);
+  g_assert_cmpuint (t.member.consumed, ==, COPIES);
 
   /* Search hides it, then shows it again. */
   gtk_editable_set_text (CHILD (page, GtkEditable, DESKTOP_TYPE_GROUPS_PAGE, "search_entry"), "no-such-group");
@@ -239,11 +181,7 @@ test_group_reset (void)
   GtkWidget *preview_box = CHILD (view, GtkWidget, DESKTOP_TYPE_GROUP_VIEW, "preview_box");
 
   /* The member leaves. */
-  t.member_stop = TRUE;
-  WAIT_FOR (!t.member_running);
-  caudal_consumer_close_async (t.member, NULL, caudal_sync_callback, &sync);
-  g_assert_true (caudal_consumer_close_finish (t.member, caudal_sync_wait (&sync), &error));
-  g_assert_no_error (error);
+  gui_test_member_leave (&t.member);
 
   WAIT_FOR (g_strcmp0 (gtk_label_get_text (CHILD (view, GtkLabel, DESKTOP_TYPE_GROUP_VIEW, "state_label")), "Empty") == 0);
   WAIT_FOR (find_widget (GTK_WIDGET (view), match_label_containing, "No active members") != NULL);
@@ -325,8 +263,7 @@ main (int    argc,
   ret = g_test_run ();
 
   gui_test_destroy_toplevels ();
-  g_clear_object (&t.member);
-  g_clear_object (&t.member_cluster);
+  gui_test_member_clear (&t.member);
   g_clear_object (&t.app);
   g_clear_object (&t.admin);
   g_clear_object (&t.client);
