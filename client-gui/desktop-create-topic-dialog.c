@@ -12,7 +12,6 @@
 #include "caudal-admin.h"
 #include "caudal-error-codes.h"
 #include "desktop-create-topic-dialog.h"
-#include "desktop-requests.h"
 #include "desktop-util.h"
 
 struct _DesktopCreateTopicDialog
@@ -269,16 +268,18 @@ on_created (GObject      *source,
   g_autoptr(GError) error = NULL;
   const char *name = gtk_editable_get_text (GTK_EDITABLE (self->name_row));
 
-  if (!desktop_create_topic_finish (CAUDAL_CLUSTER (source), result, &error))
+  if (!caudal_admin_create_topic_finish (CAUDAL_ADMIN (source), result, &error))
     {
       g_autofree char *message = NULL;
+      g_autofree char *reason = NULL;
 
       if (desktop_error_is_cancelled (error))
         return;
       g_clear_object (&self->cancellable);
       set_busy (self, FALSE);
       update (self);
-      message = g_strdup_printf (_("Could not create topic “%s”: %s"), name, error->message);
+      reason = desktop_describe_admin_error (self->cluster, error);
+      message = g_strdup_printf (_("Could not create topic “%s”: %s"), name, reason);
       desktop_show_toast (GTK_WIDGET (self->toast_overlay), message);
       return;
     }
@@ -313,10 +314,10 @@ create_activated (GtkWidget  *widget,
   self->cancellable = g_cancellable_new ();
   set_busy (self, TRUE);
   update (self);
-  desktop_create_topic_async (self->cluster, name,
-                              gtk_spin_button_get_value_as_int (self->partitions_spin),
-                              (gint16) gtk_spin_button_get_value_as_int (self->replication_spin),
-                              configs, self->cancellable, on_created, g_object_ref (self));
+  caudal_admin_create_topic_async (self->admin, name,
+                                   gtk_spin_button_get_value_as_int (self->partitions_spin),
+                                   (gint16) gtk_spin_button_get_value_as_int (self->replication_spin),
+                                   configs, FALSE, self->cancellable, on_created, g_object_ref (self));
 }
 
 static void

@@ -16,7 +16,6 @@
 #include "caudal-error-codes.h"
 #include "desktop-add-partitions-dialog.h"
 #include "desktop-create-topic-dialog.h"
-#include "desktop-requests.h"
 #include "desktop-topic.h"
 #include "desktop-topic-view.h"
 #include "desktop-topics-page.h"
@@ -648,11 +647,13 @@ on_deleted (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
 
-  if (!desktop_delete_topic_finish (CAUDAL_CLUSTER (source), result, &error))
+  if (!caudal_admin_delete_topic_finish (CAUDAL_ADMIN (source), result, &error))
     {
       if (!desktop_error_is_cancelled (error))
         {
-          message = g_strdup_printf (_("Could not delete topic “%s”: %s"), d->name, error->message);
+          g_autofree char *reason = desktop_describe_admin_error (d->self->cluster, error);
+
+          message = g_strdup_printf (_("Could not delete topic “%s”: %s"), d->name, reason);
           desktop_show_toast (GTK_WIDGET (d->self), message);
         }
       delete_data_free (d);
@@ -669,12 +670,12 @@ on_delete_response (AdwMessageDialog *dialog,
                     const char       *response,
                     DeleteData       *d)
 {
-  if (g_strcmp0 (response, "delete") != 0 || d->self->cluster == NULL)
+  if (g_strcmp0 (response, "delete") != 0 || d->self->admin == NULL)
     {
       delete_data_free (d);
       return;
     }
-  desktop_delete_topic_async (d->self->cluster, d->name, d->self->life, on_deleted, d);
+  caudal_admin_delete_topic_async (d->self->admin, d->name, d->self->life, on_deleted, d);
 }
 
 static void

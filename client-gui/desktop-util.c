@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "caudal-error-codes.h"
 #include "desktop-util.h"
 
 /* Kafka's Topic.MAX_NAME_LENGTH. */
@@ -88,6 +89,18 @@ desktop_describe_broker (CaudalCluster *cluster,
     return g_strdup_printf (_("broker %d (%s:%u)"), node_id, caudal_connection_get_host (conn),
                             caudal_connection_get_port (conn));
   return g_strdup (bootstrap);
+}
+
+char *
+desktop_describe_admin_error (CaudalCluster *cluster,
+                              const GError  *error)
+{
+  g_autofree char *broker = NULL;
+
+  if (error->domain != CAUDAL_KAFKA_ERROR)
+    return g_strdup (error->message);
+  broker = desktop_describe_broker (cluster, caudal_cluster_get_controller_id (cluster), _("the cluster"));
+  return g_strdup_printf (_("%s (on %s)"), error->message, broker);
 }
 
 gboolean

@@ -35,6 +35,12 @@ char    *desktop_describe_broker     (CaudalCluster *cluster,
  * or MAX_TIMESTAMP). */
 gint64   desktop_parse_datetime_ms   (const char *text);
 
+/* @error's message; when a broker refused (CAUDAL_KAFKA_ERROR) an admin
+ * request, which goes to the controller, followed by "(on broker N
+ * (host:port))" so the user knows who said it. */
+char    *desktop_describe_admin_error (CaudalCluster *cluster,
+                                       const GError  *error);
+
 /* Whether @error is a cancellation (a closed page: stay silent). */
 gboolean desktop_error_is_cancelled  (const GError *error);
 

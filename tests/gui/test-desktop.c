@@ -16,7 +16,6 @@
 #include "desktop-connections-window.h"
 #include "desktop-create-topic-dialog.h"
 #include "desktop-overview-page.h"
-#include "desktop-requests.h"
 #include "desktop-topic.h"
 #include "desktop-topics-page.h"
 #include "desktop-util.h"
@@ -184,7 +183,7 @@ on_other_created (GObject      *source,
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (desktop_create_topic_finish (CAUDAL_CLUSTER (source), result, &error));
+  g_assert_true (caudal_admin_create_topic_finish (CAUDAL_ADMIN (source), result, &error));
   g_assert_no_error (error);
   created_other = TRUE;
 }
@@ -206,7 +205,7 @@ test_topics_create (void)
   g_autofree char *segment_default = NULL;
 
   /* Another topic, so that search has something to hide. */
-  desktop_create_topic_async (t.client, "other-topic", 1, 1, NULL, NULL, on_other_created, NULL);
+  caudal_admin_create_topic_async (t.admin, "other-topic", 1, 1, NULL, FALSE, NULL, on_other_created, NULL);
   WAIT_FOR (created_other);
 
   adw_view_stack_set_visible_child_name (view_stack, "topics");
