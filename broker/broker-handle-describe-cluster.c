@@ -3,6 +3,7 @@
  * (KIP-700): cluster id, controller and brokers for admin clients. */
 
 #include "broker-admin-util.h"
+#include "broker-cluster.h"
 #include "broker-connection.h"
 #include "broker-handlers.h"
 #include "caudal-error-codes.h"
@@ -44,6 +45,33 @@ broker_handle_describe_cluster (BrokerRequest *req)
     }
 
   resp->cluster_id = broker->cluster_id;
+  if (broker->cluster != NULL)
+    {
+      /* Cluster mode: the registered brokers and the elected controller,
+       * as Metadata lists them. */
+      g_autoptr(GPtrArray) nodes = broker_cluster_list_nodes (broker->cluster);
+      const char *listener = broker_connection_get_listener_name (req->conn);
+
+      resp->controller_id = broker_cluster_get_controller_id (broker->cluster);
+      brokers = broker_request_set_array (req, &caudal_describe_cluster_response_desc, resp, "brokers",
+                                          nodes->len);
+      for (guint i = 0; i < nodes->len; i++)
+        {
+          const BrokerClusterNode *node = g_ptr_array_index (nodes, i);
+          const char *host;
+          guint16 port;
+
+          broker_cluster_node_endpoint (node, listener, &host, &port);
+          brokers[i].broker_id = node->id;
+          brokers[i].host = (char *) host;
+          brokers[i].port = port;
+          brokers[i].rack = node->rack;
+        }
+      if (body->include_cluster_authorized_operations)
+        resp->cluster_authorized_operations = CLUSTER_OPERATIONS;
+      broker_request_complete (req);
+      return;
+    }
   /* Admin clients send controller requests to this id, so it must be a
    * broker they know (protocol-matrix.md, gotcha 15): we are both. */
   resp->controller_id = broker->node_id;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "broker.h"
+#include "broker-cluster.h"
 #include "broker-config.h"
 #include "broker-connection.h"
 #include "broker-handlers.h"
@@ -86,16 +87,42 @@ broker_handle_metadata (BrokerRequest *req)
   gboolean may_create = (req->version < 4 || body->allow_auto_topic_creation)
                         && broker_config_get_bool (broker->config, "auto.create.topics.enable");
 
-  brokers = broker_request_set_array (req, &caudal_metadata_response_desc, resp, "brokers", 1);
-  brokers[0].node_id = broker->node_id;
-  brokers[0].host = ep != NULL ? ep->host : (char *) "localhost";
-  brokers[0].port = ep != NULL ? ep->port : 9092;
-  brokers[0].rack = (char *) broker_config_get_string (broker->config, "broker.rack");
-  if (brokers[0].rack != NULL && *brokers[0].rack == '\0')
-    brokers[0].rack = NULL;
+  if (broker->cluster != NULL)
+    {
+      /* Cluster mode: every registered broker and the elected controller
+       * (-1 while there is none), from the ZooKeeper cache. Topics below
+       * are still this broker's own (docs/cluster.md). */
+      g_autoptr(GPtrArray) nodes = broker_cluster_list_nodes (broker->cluster);
+      const char *listener = broker_connection_get_listener_name (req->conn);
+
+      brokers = broker_request_set_array (req, &caudal_metadata_response_desc, resp, "brokers", nodes->len);
+      for (guint i = 0; i < nodes->len; i++)
+        {
+          const BrokerClusterNode *node = g_ptr_array_index (nodes, i);
+          const char *host;
+          guint16 port;
+
+          broker_cluster_node_endpoint (node, listener, &host, &port);
+          brokers[i].node_id = node->id;
+          brokers[i].host = (char *) host;
+          brokers[i].port = port;
+          brokers[i].rack = node->rack;
+        }
+      resp->controller_id = broker_cluster_get_controller_id (broker->cluster);
+    }
+  else
+    {
+      brokers = broker_request_set_array (req, &caudal_metadata_response_desc, resp, "brokers", 1);
+      brokers[0].node_id = broker->node_id;
+      brokers[0].host = ep != NULL ? ep->host : (char *) "localhost";
+      brokers[0].port = ep != NULL ? ep->port : 9092;
+      brokers[0].rack = (char *) broker_config_get_string (broker->config, "broker.rack");
+      if (brokers[0].rack != NULL && *brokers[0].rack == '\0')
+        brokers[0].rack = NULL;
+      /* Admin clients send to the controller: it must be a listed broker. */
+      resp->controller_id = broker->node_id;
+    }
   resp->cluster_id = broker->cluster_id;
-  /* Admin clients send to the controller: it must be a listed broker. */
-  resp->controller_id = broker->node_id;
 
   if (all)
     {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "broker-cluster.h"
 #include "broker-fetch-waiters.h"
 #include "broker-group-coordinator.h"
 #include "broker-group-store.h"
@@ -275,6 +276,14 @@ broker_start (Broker      *broker,
                              "listening on %s://%s:%u (advertised as %s:%u)", l->name,
                              *l->host ? l->host : "", bound, ep->host, ep->port);
     }
+  /* Cluster mode registers the bound endpoints before we serve, so that
+   * a duplicate broker.id fails the start (docs/cluster.md). */
+  if (broker_config_is_set (config, "zookeeper.connect"))
+    {
+      broker->cluster = broker_cluster_start (broker, error);
+      if (broker->cluster == NULL)
+        return FALSE;
+    }
   broker_server_start (broker->server);
 
   check_ms = broker_config_get_int64 (config, "log.retention.check.interval.ms");
@@ -368,6 +377,7 @@ broker_free (Broker *broker)
 {
   if (broker == NULL)
     return;
+  g_clear_pointer (&broker->cluster, broker_cluster_free);
   g_clear_handle_id (&broker->housekeeping_id, g_source_remove);
   g_clear_handle_id (&broker->flush_scheduler_id, g_source_remove);
   g_clear_pointer (&broker->server, broker_server_free);

@@ -19,6 +19,7 @@ typedef struct _BrokerFetchWaiters BrokerFetchWaiters;
 typedef struct _BrokerMetaStore BrokerMetaStore;
 typedef struct _BrokerGroupCoordinator BrokerGroupCoordinator;
 typedef struct _BrokerGroupStore BrokerGroupStore;
+typedef struct _BrokerCluster   BrokerCluster;
 
 /* An address clients are told to use: one per listener. */
 typedef struct
@@ -43,6 +44,7 @@ struct _Broker
   BrokerGroupCoordinator *groups;
   guint               group_timer_id;
   GPtrArray          *endpoints;      /* BrokerEndpoint*, advertised */
+  BrokerCluster      *cluster;        /* NULL unless zookeeper.connect is set */
   guint               housekeeping_id;
   guint               flush_scheduler_id;
   gboolean            stopping;

@@ -305,12 +305,19 @@ static const BrokerConfigDef broker_table[] = {
     "No transactions yet." },
 
   /* Cluster coordination. */
-  { "zookeeper.connect", STRING, NULL, NO_CHECK, RO, FALSE, IGNORED,
-    "The ZooKeeper connection string (host:port,…[/chroot]).",
-    "The ZooKeeper metadata backend is planned; today the local store "
-    "is used." },
+  { "zookeeper.connect", STRING, NULL, NO_CHECK, RO, FALSE, PARTIAL,
+    "The ZooKeeper connection string (host:port,…[/chroot]); setting it "
+    "turns cluster mode on.",
+    "Brokers register, elect a controller and list each other "
+    "(docs/cluster.md); topics are not replicated yet. Use numeric "
+    "addresses: the ZooKeeper client resolves names with blocking calls." },
+  { "zookeeper.session.timeout.ms", INT, "18000", AT_LEAST (1), RO, FALSE,
+    YES, "The ZooKeeper session timeout: how long after a broker dies its "
+    "registration (and controllership) lasts.", NULL },
   { "zookeeper.connection.timeout.ms", INT, NULL, NO_CHECK, RO, FALSE,
-    IGNORED, "How long to wait for a ZooKeeper connection.", NULL },
+    YES, "How long to wait for a ZooKeeper connection; when unset, "
+    "zookeeper.session.timeout.ms.",
+    "Bounds the start: caudald exits when it cannot register in time." },
   { "process.roles", LIST, "", ONE_OF (process_roles), RO, FALSE, IGNORED,
     "The KRaft roles of this process.", "caudald has no KRaft." },
   { "controller.quorum.voters", LIST, "", NO_CHECK, RO, FALSE, IGNORED,
