@@ -130,7 +130,7 @@ desktop_local_broker_find_executable (void)
 char *
 desktop_local_broker_dup_data_dir (void)
 {
-  return g_build_filename (g_get_user_data_dir (), "caudal", "local-broker", NULL);
+  return g_build_filename (g_get_user_data_dir (), "caudal-desktop", "local-broker", NULL);
 }
 
 DesktopLocalBrokerState

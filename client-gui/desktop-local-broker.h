@@ -41,7 +41,8 @@ DesktopLocalBroker      *desktop_local_broker_new                   (void);
  * program (the build tree, a Flatpak), else one on $PATH.
  * Returns: (transfer full) (nullable): its path, NULL when none. */
 char                    *desktop_local_broker_find_executable       (void);
-/* Returns: (transfer full): g_get_user_data_dir()/caudal/local-broker. */
+/* Returns: (transfer full): g_get_user_data_dir()/caudal-desktop/local-broker,
+ * apart from $XDG_DATA_HOME/caudal (a plain caudald's default data dir). */
 char                    *desktop_local_broker_dup_data_dir          (void);
 
 DesktopLocalBrokerState  desktop_local_broker_get_state             (DesktopLocalBroker *self);

@@ -390,7 +390,7 @@ test_local_broker_fails (void)
   GtkWidget *local_box;
   GtkButton *local_button;
   DesktopLocalBroker *local = desktop_application_get_local_broker (t.app);
-  g_autofree char *dir = g_build_filename (t.data_home, "caudal", "local-broker", NULL);
+  g_autofree char *dir = g_build_filename (t.data_home, "caudal-desktop", "local-broker", NULL);
   g_autofree char *busy = g_strconcat ("PLAINTEXT://", t.broker.bootstrap, NULL);
 
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
@@ -428,7 +428,7 @@ test_local_broker (void)
 {
   DesktopLocalBroker *local = desktop_application_get_local_broker (t.app);
   GtkButton *local_button = CHILD (t.connections, GtkButton, DESKTOP_TYPE_CONNECTIONS_WINDOW, "local_button");
-  g_autofree char *dir = g_build_filename (t.data_home, "caudal", "local-broker", NULL);
+  g_autofree char *dir = g_build_filename (t.data_home, "caudal-desktop", "local-broker", NULL);
   g_autofree char *topic_dir = g_build_filename (dir, "data", "local-topic-0", NULL);
   g_autofree char *bootstrap = NULL;
   g_autoptr(CaudalCluster) cluster = NULL;
