@@ -57,7 +57,9 @@ write_bytes (GBytes     *bytes,
       return;
     }
   data = g_bytes_get_data (bytes, &len);
-  fwrite (data, 1, len, stdout);
+  /* An empty value's data is NULL, which fwrite() must not be given. */
+  if (len > 0)
+    fwrite (data, 1, len, stdout);
 }
 
 /* Kafka's DefaultMessageFormatter.writeTo(): the data itself, never
