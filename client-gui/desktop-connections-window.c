@@ -47,37 +47,39 @@ find_position (DesktopConnectionsWindow *self,
   return g_list_store_find (G_LIST_STORE (get_connections (self)), connection, position);
 }
 
+/* Rows and their buttons carry their DesktopConnection, not a position:
+ * positions move as connections are added and removed. */
+static void
+activate_for_connection (DesktopConnectionsWindow *self,
+                         GtkWidget                *widget,
+                         const char               *action)
+{
+  DesktopConnection *c = g_object_get_data (G_OBJECT (widget), "connection");
+  guint position;
+
+  if (find_position (self, c, &position))
+    gtk_widget_activate_action (GTK_WIDGET (self), action, "u", position);
+}
+
 static void
 on_row_activated (AdwActionRow             *row,
                   DesktopConnectionsWindow *self)
 {
-  DesktopConnection *c = g_object_get_data (G_OBJECT (row), "connection");
-  guint position;
-
-  if (find_position (self, c, &position))
-    gtk_widget_activate_action (GTK_WIDGET (self), "win.open-connection", "u", position);
+  activate_for_connection (self, GTK_WIDGET (row), "win.open-connection");
 }
 
 static void
 on_edit_clicked (GtkButton                *button,
                  DesktopConnectionsWindow *self)
 {
-  DesktopConnection *c = g_object_get_data (G_OBJECT (button), "connection");
-  guint position;
-
-  if (find_position (self, c, &position))
-    gtk_widget_activate_action (GTK_WIDGET (self), "win.edit-connection", "u", position);
+  activate_for_connection (self, GTK_WIDGET (button), "win.edit-connection");
 }
 
 static void
 on_remove_clicked (GtkButton                *button,
                    DesktopConnectionsWindow *self)
 {
-  DesktopConnection *c = g_object_get_data (G_OBJECT (button), "connection");
-  guint position;
-
-  if (find_position (self, c, &position))
-    gtk_widget_activate_action (GTK_WIDGET (self), "win.remove-connection", "u", position);
+  activate_for_connection (self, GTK_WIDGET (button), "win.remove-connection");
 }
 
 static GtkWidget *

@@ -128,28 +128,10 @@ leader_moved (gint16 code)
 
 static void list_round (GTask *task);
 
-static void
-on_list_refreshed (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  GTask *task = user_data;
-  GError *error = NULL;
-
-  if (!caudal_admin_refresh_finish (CAUDAL_ADMIN (source), result, &error))
-    {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
-    }
-  list_round (task);
-}
-
 /* Every request of the round answered: finish, or retry once. */
 static void
 list_round_done (GTask *task)
 {
-  CaudalAdmin *admin = g_task_get_source_object (task);
   ListOp *op = g_task_get_task_data (task);
   g_autoptr(GPtrArray) topics = NULL;
 
@@ -194,8 +176,7 @@ list_round_done (GTask *task)
         g_ptr_array_add (topics, q->topic);
     }
   g_ptr_array_add (topics, NULL);
-  caudal_admin_refresh_async (admin, (const char *const *) topics->pdata, g_task_get_cancellable (task),
-                              on_list_refreshed, task);
+  caudal_admin_refresh_then (task, (const char *const *) topics->pdata, list_round);
 }
 
 static void
@@ -428,7 +409,7 @@ caudal_admin_list_offsets_async (CaudalAdmin                  *admin,
       return;
     }
   g_ptr_array_add (topics, NULL);
-  caudal_admin_refresh_async (admin, (const char *const *) topics->pdata, cancellable, on_list_refreshed, task);
+  caudal_admin_refresh_then (task, (const char *const *) topics->pdata, list_round);
 }
 
 GPtrArray *

@@ -56,6 +56,13 @@ gboolean caudal_admin_refresh_finish (CaudalAdmin  *admin,
                                       GAsyncResult *result,
                                       GError      **error);
 
+/* The shape most admin calls share: refreshes the metadata of @topics
+ * (NULL: all; an empty list: brokers only), then calls @next (@task), or
+ * fails @task with the refresh's error. @task's reference goes along. */
+void     caudal_admin_refresh_then   (GTask              *task,
+                                      const char *const  *topics,
+                                      void              (*next) (GTask *task));
+
 /* A CAUDAL_KAFKA_ERROR for @code with the broker's @detail; FALSE (and
  * nothing set) when @code is 0. */
 gboolean caudal_admin_check (gint16       code,

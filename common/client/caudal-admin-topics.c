@@ -41,23 +41,6 @@ simple_op_free (SimpleOp *op)
 static void simple_send (GTask *task);
 
 static void
-on_simple_refreshed (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  GTask *task = user_data;
-  GError *error = NULL;
-
-  if (!caudal_admin_refresh_finish (CAUDAL_ADMIN (source), result, &error))
-    {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
-    }
-  simple_send (task);
-}
-
-static void
 on_simple_response (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
@@ -83,8 +66,7 @@ on_simple_response (GObject      *source,
       static const char *const no_topics[] = { NULL };
 
       op->retried = TRUE;
-      caudal_admin_refresh_async (CAUDAL_ADMIN (source), no_topics, g_task_get_cancellable (task),
-                                  on_simple_refreshed, task);
+      caudal_admin_refresh_then (task, no_topics, simple_send);
       return;
     }
   if (caudal_admin_check (code, detail, &error))

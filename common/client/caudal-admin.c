@@ -234,6 +234,45 @@ caudal_admin_refresh_finish (CaudalAdmin  *admin,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+typedef struct
+{
+  GTask *task;
+  void (*next) (GTask *task);
+} RefreshThen;
+
+static void
+on_refresh_then (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  RefreshThen *rt = user_data;
+  GTask *task = rt->task;
+  void (*next) (GTask *task) = rt->next;
+  GError *error = NULL;
+
+  g_free (rt);
+  if (!caudal_admin_refresh_finish (CAUDAL_ADMIN (source), result, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  next (task);
+}
+
+void
+caudal_admin_refresh_then (GTask              *task,
+                           const char *const  *topics,
+                           void              (*next) (GTask *task))
+{
+  RefreshThen *rt = g_new (RefreshThen, 1);
+
+  rt->task = task;
+  rt->next = next;
+  caudal_admin_refresh_async (g_task_get_source_object (task), topics, g_task_get_cancellable (task),
+                              on_refresh_then, rt);
+}
+
 static const char *const no_topics[] = { NULL };
 
 CaudalAdminConfigEntry *
@@ -757,16 +796,15 @@ configs_op_free (ConfigsOp *op)
 
 /* Runs @next once the resource's broker (if any) is known. */
 static void
-configs_with_broker (GTask              *task,
-                     GAsyncReadyCallback on_refreshed,
-                     void              (*next) (GTask *task))
+configs_with_broker (GTask  *task,
+                     void  (*next) (GTask *task))
 {
   CaudalAdmin *admin = g_task_get_source_object (task);
   ConfigsOp *op = g_task_get_task_data (task);
   gint32 node = config_node (op->describe->type, op->describe->name);
 
   if (node >= 0 && caudal_cluster_get_connection (admin->cluster, node) == NULL)
-    caudal_admin_refresh_async (admin, no_topics, g_task_get_cancellable (task), on_refreshed, task);
+    caudal_admin_refresh_then (task, no_topics, next);
   else
     next (task);
 }
@@ -797,23 +835,6 @@ describe_configs_send (GTask *task)
   caudal_admin_request_async (g_task_get_source_object (task), config_node (op->describe->type, op->describe->name),
                               CAUDAL_API_KEY_DESCRIBE_CONFIGS, build_describe_configs, op->describe,
                               g_task_get_cancellable (task), on_describe_configs, task);
-}
-
-static void
-on_describe_configs_refreshed (GObject      *source,
-                               GAsyncResult *result,
-                               gpointer      user_data)
-{
-  GTask *task = user_data;
-  GError *error = NULL;
-
-  if (!caudal_admin_refresh_finish (CAUDAL_ADMIN (source), result, &error))
-    {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
-    }
-  describe_configs_send (task);
 }
 
 static ConfigsOp *
@@ -848,7 +869,7 @@ caudal_admin_describe_configs_async (CaudalAdmin            *admin,
   task = g_task_new (admin, cancellable, callback, user_data);
   g_task_set_source_tag (task, caudal_admin_describe_configs_async);
   g_task_set_task_data (task, configs_op_new (type, name, keys, TRUE), (GDestroyNotify) configs_op_free);
-  configs_with_broker (task, on_describe_configs_refreshed, describe_configs_send);
+  configs_with_broker (task, describe_configs_send);
 }
 
 GPtrArray *
@@ -1065,23 +1086,6 @@ incremental_send (GTask *task)
                               g_task_get_cancellable (task), on_incremental_done, task);
 }
 
-static void
-on_alter_refreshed (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  GTask *task = user_data;
-  GError *error = NULL;
-
-  if (!caudal_admin_refresh_finish (CAUDAL_ADMIN (source), result, &error))
-    {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
-    }
-  incremental_send (task);
-}
-
 void
 caudal_admin_incremental_alter_configs_async (CaudalAdmin               *admin,
                                               CaudalAdminResourceType    type,
@@ -1110,7 +1114,7 @@ caudal_admin_incremental_alter_configs_async (CaudalAdmin               *admin,
       op->ops[i].value = g_strdup (ops[i].value);
     }
   g_task_set_task_data (task, op, (GDestroyNotify) configs_op_free);
-  configs_with_broker (task, on_alter_refreshed, incremental_send);
+  configs_with_broker (task, incremental_send);
 }
 
 gboolean
