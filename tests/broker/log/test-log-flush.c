@@ -2,6 +2,7 @@
 /* Flushing: fdatasync on a worker thread with completions on the log's
  * main context, group commit of concurrent calls, the recovery point,
  * cancellation, and closing with flushes in flight. */
+#include "broker-log-private.h"
 #include "log-test-util.h"
 
 #define T0 G_GINT64_CONSTANT (1700000000000)
@@ -100,6 +101,37 @@ open_tmp_log (char **tmp)
   log = broker_log_open (dir, NULL, -1, &error);
   g_assert_no_error (error);
   return log;
+}
+
+/* A new, empty log is not synced at open (nothing to protect: start-up
+ * would pay an fsync per partition); its directory stays owed to the
+ * first flush, which must then sync it along with the data. A log with
+ * data is flushed at open, so nothing is owed afterwards. */
+static void
+test_new_log_defers_dir_sync (void)
+{
+  g_autofree char *tmp = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  BrokerLog *log = open_tmp_log (&tmp);
+
+  g_assert_true (log->dir_dirty);
+  g_assert_false (broker_log_active (log)->dirty);
+  log_test_append (log, 2, T0, 1, 10, T0, 0);
+  g_assert_true (broker_log_active (log)->dirty);
+  g_assert_true (broker_log_flush (log, &error));
+  g_assert_no_error (error);
+  g_assert_false (log->dir_dirty);
+  g_assert_false (broker_log_active (log)->dirty);
+  g_assert_cmpint (broker_log_get_recovery_point (log), ==, 2);
+
+  dir = g_strdup (log->dir);
+  broker_log_close (log);
+  log = broker_log_open (dir, NULL, -1, &error);
+  g_assert_no_error (error);
+  g_assert_false (log->dir_dirty);
+  g_assert_true (broker_log_delete (log, NULL));
+  log_test_rm_rf (tmp);
 }
 
 static void
@@ -239,6 +271,7 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/log/flush/new-log-defers-dir-sync", test_new_log_defers_dir_sync);
   g_test_add_func ("/log/flush/group-commit", test_group_commit);
   g_test_add_func ("/log/flush/across-roll", test_flush_across_roll);
   g_test_add_func ("/log/flush/cancelled", test_cancelled);
