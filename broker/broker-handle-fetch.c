@@ -7,14 +7,70 @@
  * tells clients to send full fetches, which is always legal. */
 
 #include <string.h>
+#include <unistd.h>
 
 #include "broker.h"
 #include "broker-fetch-waiters.h"
 #include "broker-handlers.h"
+#include "broker-replica.h"
 #include "broker-topics.h"
 #include "caudal-error-codes.h"
 
 #define ISOLATION_READ_COMMITTED 1
+
+/* The bytes of a batch header up to lastOffsetDelta (baseOffset 8,
+ * batchLength 4, partitionLeaderEpoch 4, magic 1, crc 4, attributes 2,
+ * lastOffsetDelta 4). */
+#define BATCH_HEADER_PREFIX 27
+
+/* Consumers read below the high watermark only: keeps the whole batches
+ * of @slice whose last offset is below @limit. Batches end at offsets the
+ * HW can take (it moves to some replica's log end, a batch boundary), so
+ * nothing is cut inside one. */
+static void
+trim_slice (BrokerLogSlice *slice,
+            gint64          limit)
+{
+  gsize kept = 0;
+
+  while (kept + BATCH_HEADER_PREFIX <= slice->length)
+    {
+      guint8 head[BATCH_HEADER_PREFIX];
+      guint64 base;
+      guint32 batch_len, delta;
+
+      if (pread (slice->fd, head, sizeof head, (off_t) (slice->position + (gint64) kept)) != (ssize_t) sizeof head)
+        break;
+      memcpy (&base, head, 8);
+      memcpy (&batch_len, head + 8, 4);
+      memcpy (&delta, head + 23, 4);
+      if ((gint64) GUINT64_FROM_BE (base) + (gint32) GUINT32_FROM_BE (delta) >= limit)
+        break;
+      kept += 12 + (gsize) GUINT32_FROM_BE (batch_len);
+    }
+  slice->length = MIN (kept, slice->length);
+}
+
+/* A follower whose last fetched epoch ends earlier in our log than its
+ * fetch offset (or that we do not have) diverged: KIP-595's answer is
+ * that epoch's end, where it truncates. */
+static gboolean
+follower_diverged (BrokerPartition                        *part,
+                   const CaudalFetchRequestFetchPartition *want,
+                   gint32                                 *epoch,
+                   gint64                                 *end_offset)
+{
+  if (want->last_fetched_epoch < 0)
+    return FALSE;
+  broker_log_end_offset_for_epoch (part->log, want->last_fetched_epoch, epoch, end_offset);
+  if (*epoch < 0)
+    {
+      /* We have nothing at or before that epoch: all of it diverged. */
+      *end_offset = broker_log_get_start_offset (part->log);
+      return want->fetch_offset > *end_offset;
+    }
+  return *epoch != want->last_fetched_epoch || *end_offset < want->fetch_offset;
+}
 
 /* Builds the response; TRUE when it should be sent now (enough bytes or
  * an error), or always when @final. Read data is kept only when sent. */
@@ -33,6 +89,7 @@ broker_fetch_try (BrokerRequest *req,
   gsize total = 0;
   gboolean any_error = FALSE;
   gboolean first_data = TRUE;
+  gboolean is_replica = body->replica_id >= 0;
 
   resp->error_code = CAUDAL_ERROR_CODE_NONE;
   resp->session_id = 0;
@@ -55,6 +112,8 @@ broker_fetch_try (BrokerRequest *req,
           BrokerLogSlice slice = { 0 };
           g_autoptr(GError) error = NULL;
           gsize limit;
+          gint64 hw, div_end;
+          gint32 div_epoch;
 
           out->partition_index = want->partition;
           out->high_watermark = -1;
@@ -75,6 +134,12 @@ broker_fetch_try (BrokerRequest *req,
               any_error = TRUE;
               continue;
             }
+          if (!broker_partition_is_leader (part) || (is_replica && part->replica == NULL))
+            {
+              out->error_code = CAUDAL_ERROR_CODE_NOT_LEADER_OR_FOLLOWER;
+              any_error = TRUE;
+              continue;
+            }
           if (want->current_leader_epoch >= 0 && want->current_leader_epoch != part->leader_epoch)
             {
               out->error_code = want->current_leader_epoch < part->leader_epoch
@@ -83,9 +148,21 @@ broker_fetch_try (BrokerRequest *req,
               any_error = TRUE;
               continue;
             }
-          out->high_watermark = broker_log_get_end_offset (part->log);
-          out->last_stable_offset = out->high_watermark;
+          hw = broker_partition_get_high_watermark (part);
+          out->high_watermark = hw;
+          out->last_stable_offset = hw;
           out->log_start_offset = broker_log_get_start_offset (part->log);
+          if (is_replica && follower_diverged (part, want, &div_epoch, &div_end))
+            {
+              out->diverging_epoch.epoch = div_epoch;
+              out->diverging_epoch.end_offset = div_end;
+              any_error = TRUE;   /* answer now: the follower must truncate */
+              continue;
+            }
+          /* Consumers see nothing at or above the high watermark yet. */
+          if (!is_replica && want->fetch_offset >= hw
+              && want->fetch_offset <= broker_log_get_end_offset (part->log))
+            continue;
 
           /* KIP-74: the first batch is sent whole even past the limits, so
            * a client always progresses; later partitions get what is left. */
@@ -106,6 +183,8 @@ broker_fetch_try (BrokerRequest *req,
               any_error = TRUE;
               continue;
             }
+          if (!is_replica && slice.length > 0 && hw < broker_log_get_end_offset (part->log))
+            trim_slice (&slice, hw);
           if (slice.length > 0)
             {
               total += slice.length;
@@ -130,19 +209,38 @@ broker_fetch_try (BrokerRequest *req,
   return TRUE;
 }
 
+/* A follower's fetch offset is its log end offset: once per request (not
+ * on every long-poll retry), and not when its log diverged (KAFKA-13141:
+ * a diverging offset must not move the high watermark). */
+static void
+note_follower_offsets (BrokerRequest *req)
+{
+  CaudalFetchRequest *body = req->body;
+
+  for (gint32 t = 0; t < body->n_topics; t++)
+    for (gint32 p = 0; p < body->topics[t].n_partitions; p++)
+      {
+        const CaudalFetchRequestFetchPartition *want = &body->topics[t].partitions[p];
+        BrokerPartition *part = broker_topics_lookup_partition (req->broker->topics, body->topics[t].topic,
+                                                                want->partition);
+        gint32 epoch;
+        gint64 end;
+
+        if (part == NULL || part->replica == NULL || !broker_partition_is_leader (part)
+            || (want->current_leader_epoch >= 0 && want->current_leader_epoch != part->leader_epoch)
+            || follower_diverged (part, want, &epoch, &end))
+          continue;
+        broker_replica_follower_fetched (part->replica, body->replica_id, want->fetch_offset);
+      }
+}
+
 void
 broker_handle_fetch (BrokerRequest *req)
 {
   CaudalFetchRequest *body = req->body;
 
   if (body->replica_id >= 0)
-    {
-      /* Follower fetches arrive with replication (issue 9). */
-      CaudalFetchResponse *resp = req->response;
-      resp->error_code = CAUDAL_ERROR_CODE_NOT_LEADER_OR_FOLLOWER;
-      broker_request_complete (req);
-      return;
-    }
+    note_follower_offsets (req);
   if (broker_fetch_try (req, req->broker->stopping))
     {
       broker_request_complete (req);

@@ -4,6 +4,7 @@
 
 #include "broker.h"
 #include "broker-handlers.h"
+#include "broker-replica.h"
 #include "broker-topics.h"
 #include "caudal-error-codes.h"
 
@@ -31,6 +32,11 @@ list_partition (BrokerRequest                                         *req,
       out->error_code = CAUDAL_ERROR_CODE_UNKNOWN_TOPIC_OR_PARTITION;
       return;
     }
+  if (!broker_partition_is_leader (part))
+    {
+      out->error_code = CAUDAL_ERROR_CODE_NOT_LEADER_OR_FOLLOWER;
+      return;
+    }
   if (in->current_leader_epoch >= 0 && in->current_leader_epoch != part->leader_epoch)
     {
       out->error_code = in->current_leader_epoch < part->leader_epoch
@@ -45,7 +51,14 @@ list_partition (BrokerRequest                                         *req,
     case LATEST_TIMESTAMP:
       /* With no open transactions the last stable offset is the high
        * watermark, so read_committed gets the same answer. */
-      out->offset = broker_log_get_end_offset (part->log);
+      out->offset = broker_partition_get_high_watermark (part);
+      /* KIP-207: a new leader whose HW is still below the start of its
+       * epoch could answer an offset lower than the old leader did. */
+      if (part->replica != NULL && out->offset < broker_replica_get_epoch_start_offset (part->replica))
+        {
+          out->error_code = CAUDAL_ERROR_CODE_OFFSET_NOT_AVAILABLE;
+          out->offset = -1;
+        }
       break;
     case EARLIEST_TIMESTAMP:
       out->offset = broker_log_get_start_offset (part->log);

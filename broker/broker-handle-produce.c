@@ -7,6 +7,9 @@
 #include "broker-fetch-waiters.h"
 #include "broker-handlers.h"
 #include "broker-producers.h"
+#include "broker-admin-util.h"
+#include "broker-replica.h"
+#include "broker-cluster.h"
 #include "broker-topic-config.h"
 #include "broker-topics.h"
 #include "caudal-error-codes.h"
@@ -15,22 +18,53 @@
 typedef struct
 {
   BrokerRequest *req;
-  guint          pending_flushes;
+  guint          pending;   /* flushes and acks=all waits */
 } ProduceState;
 
 typedef struct
 {
   ProduceState                                  *state;
   CaudalProduceResponsePartitionProduceResponse *out;
+  BrokerPartition                               *part;     /* acks=all in cluster mode */
+  gint64                                         end_offset;
 } FlushWait;
 
 static void
 finish_if_done (ProduceState *state)
 {
-  if (state->pending_flushes > 0)
+  if (state->pending > 0)
     return;
   broker_request_complete (state->req);
   g_free (state);
+}
+
+static void
+on_replicated (gint16   error_code,
+               gpointer user_data)
+{
+  FlushWait *wait = user_data;
+
+  if (error_code != CAUDAL_ERROR_CODE_NONE)
+    {
+      wait->out->error_code = error_code;
+      /* Only the error tells the client the outcome is unknown. */
+      if (error_code != CAUDAL_ERROR_CODE_NOT_ENOUGH_REPLICAS_AFTER_APPEND)
+        wait->out->base_offset = -1;
+    }
+  wait->state->pending--;
+  finish_if_done (wait->state);
+  g_free (wait);
+}
+
+/* acks=all in cluster mode: the answer waits until the high watermark
+ * passes the write, i.e. every ISR member has it (docs/cluster.md). */
+static void
+wait_for_replicas (FlushWait *wait)
+{
+  CaudalProduceRequest *body = wait->state->req->body;
+
+  broker_replica_wait_for_hw (wait->part->replica, wait->end_offset, body->timeout_ms,
+                              on_replicated, wait);
 }
 
 static void
@@ -46,7 +80,12 @@ on_flushed (GObject      *source,
       g_warning ("flush before acknowledging: %s", error->message);
       wait->out->error_code = CAUDAL_ERROR_CODE_KAFKA_STORAGE_ERROR;
     }
-  wait->state->pending_flushes--;
+  else if (wait->part != NULL)
+    {
+      wait_for_replicas (wait);
+      return;
+    }
+  wait->state->pending--;
   finish_if_done (wait->state);
   g_free (wait);
 }
@@ -148,6 +187,14 @@ produce_partition (BrokerRequest                                  *req,
       return;
     }
   part = g_ptr_array_index (topic->partitions, in->index);
+  if (!broker_partition_is_leader (part)
+      || (broker->cluster != NULL && !broker_cluster_is_registered (broker->cluster)))
+    {
+      /* Not the leader, or cut off from ZooKeeper (a new leader may be
+       * taking writes already): the client refreshes its metadata. */
+      out->error_code = CAUDAL_ERROR_CODE_NOT_LEADER_OR_FOLLOWER;
+      return;
+    }
   out->log_start_offset = broker_log_get_start_offset (part->log);
 
   out->error_code = validate_records (req, topic, &in->records, &header, &message);
@@ -157,6 +204,19 @@ produce_partition (BrokerRequest                                  *req,
                broker_request_get_peer (req), message);
       if (req->version >= 8)
         out->error_message = caudal_arena_strdup (req->arena, message);
+      return;
+    }
+
+  if (part->replica != NULL && ((CaudalProduceRequest *) req->body)->acks == -1
+      && broker_replica_get_isr_size (part->replica) < (guint) broker_replica_min_insync (part->replica))
+    {
+      /* Refused before anything is written: a definite failure. */
+      out->error_code = CAUDAL_ERROR_CODE_NOT_ENOUGH_REPLICAS;
+      if (req->version >= 8)
+        out->error_message = broker_request_printf (req, "The ISR has %u replica(s), fewer than "
+                                                    "min.insync.replicas (%d)",
+                                                    broker_replica_get_isr_size (part->replica),
+                                                    broker_replica_min_insync (part->replica));
       return;
     }
 
@@ -170,8 +230,19 @@ produce_partition (BrokerRequest                                  *req,
         case BROKER_SEQUENCE_OK:
           break;
         case BROKER_SEQUENCE_DUPLICATE:
-          /* A retry of a batch we already have: acknowledge it again. */
+          /* A retry of a batch we already have: acknowledge it again —
+           * with acks=all only once it is replicated, like the first. */
           out->base_offset = duplicate_offset;
+          if (part->replica != NULL && ((CaudalProduceRequest *) req->body)->acks == -1)
+            {
+              FlushWait *wait = g_new0 (FlushWait, 1);
+              wait->state = state;
+              wait->out = out;
+              wait->part = part;
+              wait->end_offset = duplicate_offset + header.last_offset_delta + 1;
+              state->pending++;
+              wait_for_replicas (wait);
+            }
           return;
         case BROKER_SEQUENCE_OUT_OF_ORDER:
           out->error_code = CAUDAL_ERROR_CODE_OUT_OF_ORDER_SEQUENCE_NUMBER;
@@ -201,14 +272,24 @@ produce_partition (BrokerRequest                                  *req,
   out->log_append_time_ms = info.log_append_time;
   out->log_start_offset = broker_log_get_start_offset (part->log);
   broker_fetch_waiters_notify (broker->fetch_waiters, topic->name, in->index);
+  if (part->replica != NULL)
+    broker_replica_leader_appended (part->replica);
 
-  if (info.needs_flush)
+  if (info.needs_flush || (part->replica != NULL && ((CaudalProduceRequest *) req->body)->acks == -1))
     {
       FlushWait *wait = g_new0 (FlushWait, 1);
       wait->state = state;
       wait->out = out;
-      state->pending_flushes++;
-      broker_log_flush_async (part->log, NULL, on_flushed, wait);
+      if (part->replica != NULL && ((CaudalProduceRequest *) req->body)->acks == -1)
+        {
+          wait->part = part;
+          wait->end_offset = info.last_offset + 1;
+        }
+      state->pending++;
+      if (info.needs_flush)
+        broker_log_flush_async (part->log, NULL, on_flushed, wait);
+      else
+        wait_for_replicas (wait);
     }
 }
 

@@ -10,10 +10,13 @@
 #include "broker-checkpoint.h"
 #include "broker-log-writer.h"
 #include "broker-producers.h"
+#include "broker-replica.h"
 #include "broker-topic-config.h"
 
 #define LOG_START_CHECKPOINT "log-start-offset-checkpoint"
 #define RECOVERY_CHECKPOINT  "recovery-point-offset-checkpoint"
+/* Cluster mode: each partition's high watermark (Kafka's file name). */
+#define REPLICATION_CHECKPOINT "replication-offset-checkpoint"
 
 struct _BrokerTopics
 {
@@ -21,11 +24,13 @@ struct _BrokerTopics
   BrokerMetaStore *store;
   char            *data_dir;
   GHashTable      *by_name;   /* name → BrokerTopic* (owned) */
+  GHashTable      *checkpoint_hws;   /* while opening: "t-p" → HW */
 };
 
 static void
 partition_free (BrokerPartition *p)
 {
+  g_clear_pointer (&p->replica, broker_replica_free);
   if (p->log != NULL)
     broker_log_close (p->log);
   broker_producer_state_free (p->producers);
@@ -146,13 +151,15 @@ open_partition (BrokerTopics *topics,
   p->log = log;
   p->leader_epoch = 0;
   p->producers = broker_producer_state_new ();
+  p->checkpoint_hw = lookup_offset (topics->checkpoint_hws, topic->name, index);
   return p;
 }
 
 static GHashTable *
-read_start_offsets (BrokerTopics *topics)
+read_offsets (BrokerTopics *topics,
+              const char   *file)
 {
-  g_autofree char *path = g_build_filename (topics->data_dir, LOG_START_CHECKPOINT, NULL);
+  g_autofree char *path = g_build_filename (topics->data_dir, file, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) entries = NULL;
   GHashTable *out = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -196,7 +203,8 @@ broker_topics_open (BrokerConfig    *config,
       broker_topics_close (topics);
       return NULL;
     }
-  start_offsets = read_start_offsets (topics);
+  start_offsets = read_offsets (topics, LOG_START_CHECKPOINT);
+  topics->checkpoint_hws = read_offsets (topics, REPLICATION_CHECKPOINT);
   for (guint i = 0; i < metas->len; i++)
     {
       BrokerTopicMeta *meta = g_ptr_array_index (metas, i);
@@ -250,6 +258,7 @@ broker_topics_close (BrokerTopics *topics)
       && !broker_topics_write_checkpoints (topics, &error))
     g_warning ("%s", error->message);
   g_hash_table_unref (topics->by_name);
+  g_clear_pointer (&topics->checkpoint_hws, g_hash_table_unref);
   g_free (topics->data_dir);
   g_free (topics);
 }
@@ -398,6 +407,17 @@ broker_topics_create (BrokerTopics *topics,
                       GHashTable   *configs,
                       GError      **error)
 {
+  return broker_topics_create_with_id (topics, name, NULL, n_partitions, configs, error);
+}
+
+BrokerTopic *
+broker_topics_create_with_id (BrokerTopics     *topics,
+                              const char       *name,
+                              const CaudalUuid *id,
+                              gint32            n_partitions,
+                              GHashTable       *configs,
+                              GError          **error)
+{
   BrokerTopic *topic;
 
   g_return_val_if_fail (broker_topics_lookup (topics, name) == NULL, NULL);
@@ -405,7 +425,10 @@ broker_topics_create (BrokerTopics *topics,
 
   topic = g_new0 (BrokerTopic, 1);
   topic->name = g_strdup (name);
-  broker_uuid_generate (&topic->id);
+  if (id != NULL)
+    topic->id = *id;
+  else
+    broker_uuid_generate (&topic->id);
   topic->configs = copy_configs (configs);
   topic->partitions = g_ptr_array_new_with_free_func ((GDestroyNotify) partition_free);
   topic->internal = g_str_has_prefix (name, "__");
@@ -552,6 +575,30 @@ broker_topics_housekeeping (BrokerTopics *topics,
   }
 }
 
+/* Cluster mode only: a restarted broker starts from the high watermark
+ * it knew, so consumers never see it move back on its own. */
+static gboolean
+write_hw_checkpoint (BrokerTopics *topics,
+                     GPtrArray    *list,
+                     GError      **error)
+{
+  g_autoptr(GPtrArray) hws = g_ptr_array_new_with_free_func ((GDestroyNotify) broker_checkpoint_entry_free);
+  g_autofree char *path = g_build_filename (topics->data_dir, REPLICATION_CHECKPOINT, NULL);
+
+  for (guint t = 0; t < list->len; t++)
+    {
+      BrokerTopic *topic = g_ptr_array_index (list, t);
+      for (guint i = 0; i < topic->partitions->len; i++)
+        {
+          BrokerPartition *part = g_ptr_array_index (topic->partitions, i);
+          if (part->replica != NULL)
+            g_ptr_array_add (hws, broker_checkpoint_entry_new (topic->name, (gint32) i,
+                                                               broker_partition_get_high_watermark (part)));
+        }
+    }
+  return hws->len == 0 || broker_checkpoint_write (path, hws, error);
+}
+
 gboolean
 broker_topics_write_checkpoints (BrokerTopics *topics,
                                  GError      **error)
@@ -574,8 +621,10 @@ broker_topics_write_checkpoints (BrokerTopics *topics,
                                                                   broker_log_get_recovery_point (part->log)));
         }
     }
-  return broker_checkpoint_write (start_path, start, error)
-         && broker_checkpoint_write (recovery_path, recovery, error);
+  if (!broker_checkpoint_write (start_path, start, error)
+      || !broker_checkpoint_write (recovery_path, recovery, error))
+    return FALSE;
+  return write_hw_checkpoint (topics, list, error);
 }
 
 static void

@@ -11,6 +11,7 @@
 G_BEGIN_DECLS
 
 typedef struct _BrokerProducerState BrokerProducerState;
+typedef struct _BrokerReplica       BrokerReplica;
 
 typedef struct
 {
@@ -18,6 +19,8 @@ typedef struct
   BrokerLog           *log;
   gint32               leader_epoch;
   BrokerProducerState *producers;   /* idempotent producers' sequences */
+  BrokerReplica       *replica;     /* cluster mode only (broker-replica.h) */
+  gint64               checkpoint_hw;  /* replication-offset-checkpoint, -1 if none */
 } BrokerPartition;
 
 typedef struct
@@ -65,6 +68,14 @@ BrokerTopic  *broker_topics_create     (BrokerTopics *topics,
                                         gint32        n_partitions,
                                         GHashTable   *configs,
                                         GError      **error);
+/* The same with a given topic id (cluster mode: the id in ZooKeeper);
+ * @id NULL generates one. */
+BrokerTopic  *broker_topics_create_with_id (BrokerTopics     *topics,
+                                            const char       *name,
+                                            const CaudalUuid *id,
+                                            gint32            n_partitions,
+                                            GHashTable       *configs,
+                                            GError          **error);
 gboolean      broker_topics_delete     (BrokerTopics *topics,
                                         BrokerTopic  *topic,
                                         GError      **error);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "broker-cluster.h"
+#include "broker-cluster-sync.h"
 #include "broker-fetch-waiters.h"
 #include "broker-group-coordinator.h"
 #include "broker-group-store.h"
@@ -283,6 +284,10 @@ broker_start (Broker      *broker,
       broker->cluster = broker_cluster_start (broker, error);
       if (broker->cluster == NULL)
         return FALSE;
+      /* The cluster's id, not the one this data dir made for itself. */
+      g_free (broker->cluster_id);
+      broker->cluster_id = g_strdup (broker_cluster_get_cluster_id (broker->cluster));
+      broker->cluster_sync = broker_cluster_sync_new (broker);
     }
   broker_server_start (broker->server);
 
@@ -377,6 +382,7 @@ broker_free (Broker *broker)
 {
   if (broker == NULL)
     return;
+  g_clear_pointer (&broker->cluster_sync, broker_cluster_sync_free);
   g_clear_pointer (&broker->cluster, broker_cluster_free);
   g_clear_handle_id (&broker->housekeeping_id, g_source_remove);
   g_clear_handle_id (&broker->flush_scheduler_id, g_source_remove);

@@ -20,6 +20,7 @@ typedef struct _BrokerMetaStore BrokerMetaStore;
 typedef struct _BrokerGroupCoordinator BrokerGroupCoordinator;
 typedef struct _BrokerGroupStore BrokerGroupStore;
 typedef struct _BrokerCluster   BrokerCluster;
+typedef struct _BrokerClusterSync BrokerClusterSync;
 
 /* An address clients are told to use: one per listener. */
 typedef struct
@@ -45,6 +46,7 @@ struct _Broker
   guint               group_timer_id;
   GPtrArray          *endpoints;      /* BrokerEndpoint*, advertised */
   BrokerCluster      *cluster;        /* NULL unless zookeeper.connect is set */
+  BrokerClusterSync  *cluster_sync;   /* logs and replicas following the cluster */
   guint               housekeeping_id;
   guint               flush_scheduler_id;
   gboolean            stopping;

@@ -173,6 +173,14 @@ static const BrokerConfigDef broker_table[] = {
     FALSE, IGNORED,
     "Whether an out-of-sync replica may become leader, losing data.",
     "Single node: no leader election." },
+  { "auto.leader.rebalance.enable", BOOLEAN, "true", NO_CHECK, RO, FALSE,
+    PARTIAL, "Whether the controller moves leadership back to each "
+    "partition's preferred replica.",
+    "Cluster mode only; every partition whose preferred replica is live "
+    "and in the ISR, without Kafka's imbalance ratio." },
+  { "leader.imbalance.check.interval.seconds", INT, "300", AT_LEAST (1), RO,
+    FALSE, YES, "How often the controller checks for partitions whose "
+    "preferred replica is not the leader.", NULL },
   { "message.max.bytes", INT, "1048588", AT_LEAST (0), CLUSTER, FALSE, YES,
     "The largest record batch, in bytes, a topic accepts by default.", NULL },
   { "compression.type", STRING, "producer", ONE_OF (compression_types),
@@ -318,6 +326,16 @@ static const BrokerConfigDef broker_table[] = {
     YES, "How long to wait for a ZooKeeper connection; when unset, "
     "zookeeper.session.timeout.ms.",
     "Bounds the start: caudald exits when it cannot register in time." },
+  /* Replication (docs/cluster.md). */
+  { "replica.lag.time.max.ms", LONG, "30000", AT_LEAST (1), RO, FALSE, YES,
+    "How long a follower may lag before the leader drops it from the ISR.",
+    NULL },
+  { "replica.fetch.wait.max.ms", INT, "500", AT_LEAST (0), RO, FALSE, YES,
+    "How long a follower's fetch waits at the leader for new data.", NULL },
+  { "replica.fetch.max.bytes", INT, "1048576", AT_LEAST (0), RO, FALSE, YES,
+    "How many bytes a follower fetches per partition at most.", NULL },
+  { "replica.fetch.backoff.ms", INT, "1000", AT_LEAST (0), RO, FALSE, YES,
+    "How long a follower waits after a failed fetch.", NULL },
   { "process.roles", LIST, "", ONE_OF (process_roles), RO, FALSE, IGNORED,
     "The KRaft roles of this process.", "caudald has no KRaft." },
   { "controller.quorum.voters", LIST, "", NO_CHECK, RO, FALSE, IGNORED,
