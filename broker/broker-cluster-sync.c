@@ -24,6 +24,7 @@ struct _BrokerClusterSync
   Broker                *broker;
   BrokerReplicaFetchers *fetchers;
   guint                  isr_timer_id;
+  guint                  checkpoint_timer_id;
 };
 
 static gboolean
@@ -171,6 +172,19 @@ on_isr_timer (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Kafka's replication-offset-checkpoint cadence: a broker restarted after
+ * kill -9 starts from a high watermark at most this old. */
+static gboolean
+on_checkpoint_timer (gpointer user_data)
+{
+  BrokerClusterSync *sync = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!broker_topics_write_checkpoints (sync->broker->topics, &error))
+    g_warning ("writing checkpoints: %s", error->message);
+  return G_SOURCE_CONTINUE;
+}
+
 static const BrokerClusterHooks hooks = {
   on_topic_changed,
   on_topic_removed,
@@ -201,6 +215,11 @@ broker_cluster_sync_new (Broker *broker)
   broker_cluster_set_hooks (broker->cluster, &hooks, sync);
   /* Kafka checks every replica.lag.time.max.ms / 2. */
   sync->isr_timer_id = g_timeout_add ((guint) CLAMP (lag_max / 2, 100, 5000), on_isr_timer, sync);
+  sync->checkpoint_timer_id =
+    g_timeout_add ((guint) CLAMP (broker_config_get_int64 (broker->config,
+                                                           "replica.high.watermark.checkpoint.interval.ms"),
+                                  100, G_MAXINT32),
+                   on_checkpoint_timer, sync);
   return sync;
 }
 
@@ -210,6 +229,7 @@ broker_cluster_sync_free (BrokerClusterSync *sync)
   if (sync == NULL)
     return;
   g_clear_handle_id (&sync->isr_timer_id, g_source_remove);
+  g_clear_handle_id (&sync->checkpoint_timer_id, g_source_remove);
   if (sync->broker->cluster != NULL)
     broker_cluster_set_hooks (sync->broker->cluster, NULL, NULL);
   broker_replica_fetchers_free (sync->fetchers);

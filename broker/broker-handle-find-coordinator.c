@@ -4,6 +4,7 @@
 
 #include "broker.h"
 #include "broker-admin-util.h"
+#include "broker-cluster.h"
 #include "broker-connection.h"
 #include "broker-handlers.h"
 #include "caudal-error-codes.h"
@@ -25,6 +26,41 @@ typedef struct
 
 /* The answer for one key of a known type. Kafka does not look at the key
  * itself: an empty group id hashes to a partition like any other. */
+/* Cluster mode, for now: the controller coordinates every group, so that
+ * all brokers give one answer; committed offsets stay in its local
+ * __consumer_offsets and do not fail over yet (docs/cluster.md). */
+static void
+answer_cluster (BrokerRequest *req,
+                Answer        *out)
+{
+  BrokerCluster *cluster = req->broker->cluster;
+  gint32 controller = broker_cluster_get_controller_id (cluster);
+  g_autoptr(GPtrArray) nodes = broker_cluster_list_nodes (cluster);
+
+  for (guint i = 0; i < nodes->len; i++)
+    {
+      const BrokerClusterNode *node = g_ptr_array_index (nodes, i);
+      const char *host;
+      guint16 port;
+
+      if (node->id != controller)
+        continue;
+      broker_cluster_node_endpoint (node, broker_connection_get_listener_name (req->conn), &host, &port);
+      out->error = CAUDAL_ERROR_CODE_NONE;
+      out->message = NULL;
+      out->node_id = node->id;
+      /* The node cache may change before the answer is encoded. */
+      out->host = broker_request_printf (req, "%s", host);
+      out->port = port;
+      return;
+    }
+  out->error = CAUDAL_ERROR_CODE_COORDINATOR_NOT_AVAILABLE;
+  out->message = "The coordinator is not available.";
+  out->node_id = -1;
+  out->host = "";
+  out->port = -1;
+}
+
 static void
 answer_key (BrokerRequest *req,
             gint8          key_type,
@@ -41,6 +77,11 @@ answer_key (BrokerRequest *req,
       out->node_id = -1;
       out->host = "";
       out->port = -1;
+      return;
+    }
+  if (req->broker->cluster != NULL)
+    {
+      answer_cluster (req, out);
       return;
     }
   /* Single node: we lead every __consumer_offsets partition. Clients must

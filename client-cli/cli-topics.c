@@ -16,6 +16,7 @@ typedef struct
   char   **configs;
   GHashTable *config_table;   /* --config, parsed once by do_create() */
   gboolean if_not_exists, if_exists, exclude_internal;
+  gboolean under_replicated, unavailable;   /* --describe filters */
   char    *command_config;
 } TopicsOptions;
 
@@ -174,6 +175,16 @@ print_nodes (GString      *out,
     g_string_append_printf (out, "%s%d", i > 0 ? "," : "", g_array_index (nodes, gint32, i));
 }
 
+static gboolean
+node_is_offline (const CaudalPartitionInfo *pi,
+                 gint32                     id)
+{
+  for (guint i = 0; i < pi->offline->len; i++)
+    if (g_array_index (pi->offline, gint32, i) == id)
+      return TRUE;
+  return FALSE;
+}
+
 static int
 do_describe (CaudalCluster *cluster,
              TopicsOptions *o)
@@ -225,12 +236,19 @@ do_describe (CaudalCluster *cluster,
       }
       if (t->partitions->len > 0)
         rf = ((CaudalPartitionInfo *) g_ptr_array_index (t->partitions, 0))->replicas->len;
-      /* Kafka's lines, which scripts parse: never translated. */
-      g_string_append_printf (line, "Topic: %s\tTopicId: %s\tPartitionCount: %u\tReplicationFactor: %u\tConfigs: %s\n",
-                              t->name, id, t->partitions->len, rf, configs != NULL ? configs : "");
+      /* Kafka's lines, which scripts parse: never translated. With a
+       * partition filter Kafka prints the matching partitions only. */
+      if (!o->under_replicated && !o->unavailable)
+        g_string_append_printf (line, "Topic: %s\tTopicId: %s\tPartitionCount: %u\tReplicationFactor: %u\tConfigs: %s\n",
+                                t->name, id, t->partitions->len, rf, configs != NULL ? configs : "");
       for (guint p = 0; p < t->partitions->len; p++)
         {
           CaudalPartitionInfo *pi = g_ptr_array_index (t->partitions, p);
+
+          if (o->under_replicated && pi->isr->len >= pi->replicas->len)
+            continue;
+          if (o->unavailable && pi->leader >= 0 && !node_is_offline (pi, pi->leader))
+            continue;
 
           g_string_append_printf (line, "\tTopic: %s\tPartition: %d\tLeader: ", t->name, pi->partition);
           if (pi->leader >= 0)
@@ -415,6 +433,8 @@ cli_topics_main (int    argc,
     { "if-not-exists", 0, 0, G_OPTION_ARG_NONE, &o.if_not_exists, N_("With --create: only if the topic does not exist"), NULL },
     { "if-exists", 0, 0, G_OPTION_ARG_NONE, &o.if_exists, N_("With --alter, --describe or --delete: only if the topic exists"), NULL },
     { "exclude-internal", 0, 0, G_OPTION_ARG_NONE, &o.exclude_internal, N_("Leave internal topics out of --list and --describe"), NULL },
+    { "under-replicated-partitions", 0, 0, G_OPTION_ARG_NONE, &o.under_replicated, N_("With --describe: only partitions whose ISR is smaller than their replicas"), NULL },
+    { "unavailable-partitions", 0, 0, G_OPTION_ARG_NONE, &o.unavailable, N_("With --describe: only partitions whose leader is not available"), NULL },
     { "command-config", 0, 0, G_OPTION_ARG_FILENAME, &o.command_config, N_("Admin client properties (accepted; not used yet)"), N_("FILE") },
     { NULL }
   };

@@ -336,6 +336,8 @@ static const BrokerConfigDef broker_table[] = {
     "How many bytes a follower fetches per partition at most.", NULL },
   { "replica.fetch.backoff.ms", INT, "1000", AT_LEAST (0), RO, FALSE, YES,
     "How long a follower waits after a failed fetch.", NULL },
+  { "replica.high.watermark.checkpoint.interval.ms", LONG, "5000", AT_LEAST (1), RO,
+    FALSE, YES, "How often high watermarks are written to disk.", NULL },
   { "process.roles", LIST, "", ONE_OF (process_roles), RO, FALSE, IGNORED,
     "The KRaft roles of this process.", "caudald has no KRaft." },
   { "controller.quorum.voters", LIST, "", NO_CHECK, RO, FALSE, IGNORED,

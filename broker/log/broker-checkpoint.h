@@ -38,4 +38,21 @@ gboolean   broker_checkpoint_write (const char *path,
 GPtrArray *broker_checkpoint_read  (const char *path,
                                     GError    **error);
 
+/* The building blocks, for other files in the same format (the
+ * partition's leader-epoch-checkpoint): @text written atomically and
+ * durably as above; the entry lines of a checkpoint, each split into
+ * exactly @n_fields space-separated fields (GPtrArray of GStrv; the same
+ * errors as broker_checkpoint_read()); and the strict integer parser. */
+gboolean   broker_checkpoint_write_text (const char *path,
+                                         const char *text,
+                                         gsize       len,
+                                         GError    **error);
+GPtrArray *broker_checkpoint_read_lines (const char *path,
+                                         guint       n_fields,
+                                         GError    **error);
+gboolean   broker_checkpoint_parse_int  (const char *s,
+                                         gint64      min,
+                                         gint64      max,
+                                         gint64     *out);
+
 G_END_DECLS

@@ -14,6 +14,7 @@ struct _BrokerLogFlushJob
   GPtrArray *segments;   /* BrokerSegment refs: their descriptors outlive a roll */
   char      *dir;        /* to fsync, or NULL */
   gint64     target;     /* end offset when the job started */
+  guint64    truncations; /* the log's count when the job started */
   GPtrArray *waiters;    /* GTask* */
 };
 
@@ -103,7 +104,8 @@ flush_job_done (GObject      *source_object,
   if (log != NULL)
     {
       log->flush_running = NULL;
-      if (error == NULL)
+      /* After a truncation the target may name offsets since rewritten. */
+      if (error == NULL && job->truncations == log->truncations)
         {
           log->recovery_point = MAX (log->recovery_point, job->target);
           log->last_flush_ms = broker_log_wall_clock_ms ();
@@ -135,6 +137,7 @@ start_job (BrokerLog *log)
   job->dir = log->dir_dirty ? g_strdup (log->dir) : NULL;
   log->dir_dirty = FALSE;
   job->target = broker_log_get_end_offset (log);
+  job->truncations = log->truncations;
   job->waiters = g_steal_pointer (&log->flush_waiting);
   log->flush_waiting = g_ptr_array_new ();
   log->flush_running = job;

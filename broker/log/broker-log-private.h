@@ -4,6 +4,7 @@
  * -flush.c). Internal. */
 #pragma once
 
+#include "broker-leader-epochs.h"
 #include "broker-log.h"
 #include "broker-segment.h"
 
@@ -23,6 +24,9 @@ struct _BrokerLog
   GMainContext      *context;         /* thread-default at open: flush completions */
   BrokerLogFlushJob *flush_running;
   GPtrArray         *flush_waiting;   /* GTask*: they share the next flush */
+  guint64            truncations;     /* a flush started before one proves nothing */
+  gint32             leader_epoch;    /* stamped by broker_log_append() */
+  BrokerLeaderEpochs *epochs;
 };
 
 static inline BrokerSegment *
@@ -49,5 +53,24 @@ guint    broker_log_find_segment      (BrokerLog *log,
 void     broker_log_remove_segment    (BrokerLog *log,
                                        guint      i);
 void     broker_log_flush_detach      (BrokerLog *log);
+/* broker-log.c: TOO_LARGE when @len bytes cannot fit a segment. */
+gboolean broker_log_check_append_size (BrokerLog *log,
+                                       gsize      len,
+                                       GError   **error);
+/* broker-log.c: rolls if needed, writes @batches (parsed into @heads) to
+ * the active segment, records new leader epochs and fills @info. */
+gboolean broker_log_append_heads      (BrokerLog           *log,
+                                       const guint8        *batches,
+                                       gsize                len,
+                                       GArray              *heads,
+                                       gint64               now_ms,
+                                       gint64               log_append_time,
+                                       BrokerLogAppendInfo *info,
+                                       GError             **error);
+/* broker-log-replica.c */
+gboolean broker_log_load_epochs       (BrokerLog *log,
+                                       GError   **error);
+gboolean broker_log_epochs_start_moved (BrokerLog *log,
+                                        GError   **error);
 
 G_END_DECLS

@@ -67,7 +67,7 @@ broker_log_delete_records_before (BrokerLog *log,
     return TRUE;
   log->start_offset = offset;
   delete_below_start (log);
-  return TRUE;
+  return broker_log_epochs_start_moved (log, error);
 }
 
 guint
@@ -112,5 +112,13 @@ broker_log_apply_retention (BrokerLog *log,
     }
 
   deleted += delete_below_start (log);
+  if (deleted > 0)
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* Retention has no error to report: the next call retries. */
+      if (!broker_log_epochs_start_moved (log, &error))
+        g_warning ("%s: %s", log->dir, error->message);
+    }
   return deleted;
 }

@@ -39,6 +39,7 @@ broker_log_free (BrokerLog *log)
   g_clear_pointer (&log->segments, g_ptr_array_unref);
   g_clear_pointer (&log->flush_waiting, g_ptr_array_unref);
   g_clear_pointer (&log->context, g_main_context_unref);
+  g_clear_pointer (&log->epochs, broker_leader_epochs_free);
   g_free (log->dir);
   g_free (log);
 }
@@ -73,15 +74,18 @@ broker_log_open (const char            *dir,
   log->flush_waiting = g_ptr_array_new ();
   log->context = g_main_context_ref_thread_default ();
   log->last_flush_ms = broker_log_wall_clock_ms ();
+  log->epochs = broker_leader_epochs_new (dir);
 
   /* Recovery may have truncated or rebuilt files: make that durable
    * before anything is served, so the recovery point is the end. An
    * empty log (a new partition) is the exception: losing it in a crash
    * leaves an empty log, so its directory stays dirty for the first
    * flush that has data to protect — creating a topic of many partitions
-   * (the 50 of __consumer_offsets at first start) costs no fsync each. */
+   * (the 50 of __consumer_offsets at first start) costs no fsync each.
+   * The epoch cache is checked against the recovered log: it comes last. */
   if (!broker_log_recover (log, log_start_offset, error) ||
-      (broker_log_get_end_offset (log) > log->start_offset && !broker_log_flush (log, error)))
+      (broker_log_get_end_offset (log) > log->start_offset && !broker_log_flush (log, error)) ||
+      !broker_log_load_epochs (log, error))
     {
       broker_log_free (log);
       return NULL;
@@ -267,6 +271,25 @@ broker_log_maybe_roll (BrokerLog *log,
   return TRUE;
 }
 
+gboolean
+broker_log_check_append_size (BrokerLog *log,
+                              gsize      len,
+                              GError   **error)
+{
+  /* Index positions are int32: no segment grows past 2 GiB. */
+  gint64 max_segment = MIN (log->cfg.segment_bytes, (gint64) G_MAXINT32);
+
+  /* Kafka: RecordBatchTooLargeException when it cannot fit a segment. */
+  if ((gint64) MIN (len, (gsize) G_MAXINT64) > max_segment)
+    {
+      g_set_error (error, BROKER_LOG_ERROR, BROKER_LOG_ERROR_TOO_LARGE,
+                   "%" G_GSIZE_FORMAT " bytes do not fit a segment of %" G_GINT64_FORMAT,
+                   len, max_segment);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Parses @batches into @heads, assigning offsets from @next_offset and
  * patching the fields the broker owns. */
 static gboolean
@@ -295,7 +318,7 @@ assign_offsets (BrokerLog *log,
           return FALSE;
         }
       caudal_record_batch_set_base_offset (batch, next_offset);
-      caudal_record_batch_set_partition_leader_epoch (batch, 0);
+      caudal_record_batch_set_partition_leader_epoch (batch, log->leader_epoch);
       if (log->cfg.log_append_time &&
           !caudal_record_batch_set_log_append_time (batch, header.size, now_ms, &local))
         break;
@@ -315,38 +338,21 @@ assign_offsets (BrokerLog *log,
 }
 
 gboolean
-broker_log_append (BrokerLog           *log,
-                   guint8              *batches,
-                   gsize                len,
-                   gint64               now_ms,
-                   BrokerLogAppendInfo *info,
-                   GError             **error)
+broker_log_append_heads (BrokerLog           *log,
+                         const guint8        *batches,
+                         gsize                len,
+                         GArray              *heads,
+                         gint64               now_ms,
+                         gint64               log_append_time,
+                         BrokerLogAppendInfo *info,
+                         GError             **error)
 {
-  g_autoptr(GArray) heads = NULL;
-  gint64 max_segment;
-  gint64 end_offset, last_offset;
+  gint64 max_segment = MIN (log->cfg.segment_bytes, (gint64) G_MAXINT32);
+  gint64 end_offset = broker_log_get_end_offset (log);
+  gint64 last_offset = g_array_index (heads, BrokerBatchHead, heads->len - 1).last_offset;
+  gboolean epochs_changed = FALSE;
   BrokerSegment *active;
   BrokerLogAppendInfo result = { -1, -1, -1, -1, -1, FALSE };
-
-  g_return_val_if_fail (log != NULL, FALSE);
-  g_return_val_if_fail (batches != NULL || len == 0, FALSE);
-
-  heads = g_array_new (FALSE, FALSE, sizeof (BrokerBatchHead));
-  /* Index positions are int32: no segment grows past 2 GiB. */
-  max_segment = MIN (log->cfg.segment_bytes, (gint64) G_MAXINT32);
-
-  /* Kafka: RecordBatchTooLargeException when it cannot fit a segment. */
-  if ((gint64) MIN (len, (gsize) G_MAXINT64) > max_segment)
-    {
-      g_set_error (error, BROKER_LOG_ERROR, BROKER_LOG_ERROR_TOO_LARGE,
-                   "%" G_GSIZE_FORMAT " bytes do not fit a segment of %" G_GINT64_FORMAT,
-                   len, max_segment);
-      return FALSE;
-    }
-  end_offset = broker_log_get_end_offset (log);
-  if (!assign_offsets (log, batches, len, end_offset, now_ms, heads, error))
-    return FALSE;
-  last_offset = g_array_index (heads, BrokerBatchHead, heads->len - 1).last_offset;
 
   /* Roll first when this append would overflow the segment's size, its
    * age limit, or the int32 relative offsets of its index. */
@@ -367,18 +373,32 @@ broker_log_append (BrokerLog           *log,
 
   result.base_offset = end_offset;
   result.last_offset = last_offset;
-  result.log_append_time = log->cfg.log_append_time ? now_ms : -1;
+  result.log_append_time = log_append_time;
   for (guint i = 0; i < heads->len; i++)
     {
       const BrokerBatchHead *h = &g_array_index (heads, BrokerBatchHead, i);
 
+      /* Kafka's LeaderEpochFileCache.assign, for each batch. */
+      epochs_changed |= broker_leader_epochs_assign (log->epochs, h->leader_epoch, h->base_offset);
       if (h->max_timestamp > result.max_timestamp)
         {
           result.max_timestamp = h->max_timestamp;
-          /* Every record of a LogAppendTime append shares the timestamp:
+          /* Every record of a LogAppendTime batch shares the timestamp:
            * the first one is exact. Otherwise Kafka's "shallow" offset. */
-          result.offset_of_max_timestamp = log->cfg.log_append_time ? end_offset : h->last_offset;
+          result.offset_of_max_timestamp =
+            (h->attributes & CAUDAL_RECORD_BATCH_LOG_APPEND_TIME) != 0 ? h->base_offset : h->last_offset;
         }
+    }
+  /* A new epoch is rare (a leader change): the checkpoint is rewritten
+   * then only. If it cannot be, the append is undone, so that the cache
+   * never misses an epoch the log holds. */
+  if (epochs_changed && !broker_leader_epochs_save (log->epochs, error))
+    {
+      g_autoptr(GError) undo_error = NULL;
+
+      if (!broker_log_truncate_to (log, end_offset, &undo_error))
+        g_warning ("%s: cannot undo an append: %s", log->dir, undo_error->message);
+      return FALSE;
     }
   result.needs_flush =
     last_offset + 1 - log->recovery_point >= log->cfg.flush_messages ||
@@ -386,6 +406,27 @@ broker_log_append (BrokerLog           *log,
   if (info != NULL)
     *info = result;
   return TRUE;
+}
+
+gboolean
+broker_log_append (BrokerLog           *log,
+                   guint8              *batches,
+                   gsize                len,
+                   gint64               now_ms,
+                   BrokerLogAppendInfo *info,
+                   GError             **error)
+{
+  g_autoptr(GArray) heads = NULL;
+
+  g_return_val_if_fail (log != NULL, FALSE);
+  g_return_val_if_fail (batches != NULL || len == 0, FALSE);
+
+  heads = g_array_new (FALSE, FALSE, sizeof (BrokerBatchHead));
+  if (!broker_log_check_append_size (log, len, error) ||
+      !assign_offsets (log, batches, len, broker_log_get_end_offset (log), now_ms, heads, error))
+    return FALSE;
+  return broker_log_append_heads (log, batches, len, heads, now_ms,
+                                  log->cfg.log_append_time ? now_ms : -1, info, error);
 }
 
 gboolean

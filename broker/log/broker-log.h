@@ -124,6 +124,50 @@ gboolean broker_log_append (BrokerLog           *log,
                             BrokerLogAppendInfo *info,
                             GError             **error);
 
+/* Replication (docs/storage.md, "Leader epochs and truncation"). */
+
+/* The partitionLeaderEpoch that later broker_log_append() calls stamp
+ * into their batches; until set, the latest cached epoch of a reopened
+ * log, else 0. An append whose epoch is larger than
+ * the latest cached one adds (epoch, its base offset) to the leader epoch
+ * cache (Kafka's LeaderEpochFileCache.assign). */
+void     broker_log_set_leader_epoch (BrokerLog           *log,
+                                      gint32               epoch);
+/* A follower's append of whole v2 batches fetched from the leader, kept
+ * byte for byte (offsets, partitionLeaderEpoch, timestamps). The first
+ * base offset must be the log end offset and the batches contiguous
+ * (BROKER_LOG_ERROR_INVALID otherwise); each batch is validated (CRC)
+ * like a produced one. Every batch whose epoch is larger than the latest
+ * cached one assigns (epoch, its base offset). All or nothing. */
+gboolean broker_log_append_replica   (BrokerLog           *log,
+                                      const guint8        *batches,
+                                      gsize                len,
+                                      BrokerLogAppendInfo *info,
+                                      GError             **error);
+/* A follower's truncation: the log ends at @offset afterwards — or, when
+ * @offset falls inside a batch, at that batch's base offset, since batches
+ * are never split. No-op at or past the end; OFFSET_OUT_OF_RANGE below the
+ * start offset. Later segments are deleted, the cache forgets the epochs
+ * starting at or past the new end, the recovery point is lowered to it,
+ * and all of it is durable before this returns. */
+gboolean broker_log_truncate_to      (BrokerLog           *log,
+                                      gint64               offset,
+                                      GError             **error);
+/* The latest cached leader epoch, -1 when none. */
+gint32   broker_log_get_latest_epoch (BrokerLog           *log);
+/* Where @epoch starts in the log, -1 if it is not cached. */
+gint64   broker_log_get_epoch_start_offset (BrokerLog     *log,
+                                            gint32         epoch);
+/* OffsetsForLeaderEpoch (Kafka's LeaderEpochFileCache.endOffsetFor): for
+ * the latest epoch, (it, log end offset); else the largest cached epoch
+ * <= @epoch, ending where the next cached epoch starts; (-1, -1) when
+ * @epoch is negative, below every cached epoch or past the latest, or
+ * the cache is empty. */
+void     broker_log_end_offset_for_epoch (BrokerLog       *log,
+                                          gint32           epoch,
+                                          gint32          *out_epoch,
+                                          gint64          *out_end_offset);
+
 /**
  * BrokerLogSlice:
  * @fd: the segment file to read (or sendfile) from; -1 when empty

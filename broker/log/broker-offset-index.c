@@ -147,6 +147,36 @@ broker_offset_index_truncate (BrokerOffsetIndex *idx,
 }
 
 gboolean
+broker_offset_index_truncate_to_offset (BrokerOffsetIndex *idx,
+                                       gint64             offset,
+                                       GError           **error)
+{
+  guint32 lo = 0, hi = idx->n_entries;
+
+  /* Offsets never decrease along the file: find the first entry at or
+   * past @offset by bisection. */
+  if (idx->n_entries == 0 || idx->last_offset < offset)
+    return TRUE;
+  while (lo < hi)
+    {
+      guint32 mid = lo + (hi - lo) / 2;
+      guint8 entry[BROKER_OFFSET_INDEX_ENTRY_SIZE];
+      gint64 off, unused;
+
+      if (!broker_io_pread_all (idx->fd, entry, sizeof entry,
+                                (gint64) mid * BROKER_OFFSET_INDEX_ENTRY_SIZE, NULL,
+                                idx->path, error))
+        return FALSE;
+      read_entry (entry, idx->base_offset, &off, &unused);
+      if (off < offset)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return broker_offset_index_truncate (idx, lo, error);
+}
+
+gboolean
 broker_offset_index_append (BrokerOffsetIndex *idx,
                             gint64             offset,
                             gint64             position,

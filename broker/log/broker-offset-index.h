@@ -36,6 +36,10 @@ gboolean broker_offset_index_reset    (BrokerOffsetIndex *idx,
 gboolean broker_offset_index_truncate (BrokerOffsetIndex *idx,
                                        guint32            n_entries,
                                        GError           **error);
+/* Keeps the entries below @offset. */
+gboolean broker_offset_index_truncate_to_offset (BrokerOffsetIndex *idx,
+                                                 gint64             offset,
+                                                 GError           **error);
 gboolean broker_offset_index_append   (BrokerOffsetIndex *idx,
                                        gint64             offset,
                                        gint64             position,

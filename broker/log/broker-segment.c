@@ -141,6 +141,8 @@ broker_batch_head_decode (const guint8    *data,
     }
   head->last_offset = head->base_offset + delta;
   head->max_timestamp = (gint64) broker_io_get_be64 (data + CAUDAL_RECORD_BATCH_MAX_TIMESTAMP_OFFSET);
+  head->leader_epoch =
+    (gint32) broker_io_get_be32 (data + CAUDAL_RECORD_BATCH_PARTITION_LEADER_EPOCH_OFFSET);
   head->attributes = (gint16) (broker_io_get_be32 (data + CAUDAL_RECORD_BATCH_ATTRIBUTES_OFFSET) >> 16);
   head->size = (gint64) size;
   return TRUE;
@@ -328,6 +330,61 @@ fail:
       g_warning ("%s: cannot undo a failed append: %s", seg->log_path, undo_error->message);
   }
   return FALSE;
+}
+
+gboolean
+broker_segment_truncate_to (BrokerSegment *seg,
+                            gint64         offset,
+                            GError       **error)
+{
+  BrokerBatchHead head;
+  gint64 cut, position;
+  g_autoptr(GError) local = NULL;
+
+  /* The whole batch holding @offset goes: the segment ends at its base. */
+  if (!broker_segment_find_batch (seg, offset, &cut, &head, &local))
+    {
+      if (local != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      return TRUE;   /* @offset is past the last batch */
+    }
+  offset = head.base_offset;
+
+  /* Kafka's LogSegment.truncateTo: index entries for cut batches go,
+   * then the data. */
+  seg->dirty = TRUE;
+  if (!broker_offset_index_truncate_to_offset (&seg->offset_index, offset, error) ||
+      !broker_time_index_truncate_to_offset (&seg->time_index, offset, error) ||
+      !broker_io_truncate (seg->log_fd, cut, seg->log_path, error))
+    return FALSE;
+
+  /* What the appends had tracked, for the batches that remain: the time
+   * index's last entry covers every batch up to the last offset index
+   * entry; the few batches after it are read again (as recovery does). */
+  position = MAX (seg->offset_index.last_position, 0);
+  seg->size = cut;
+  seg->next_offset = offset;
+  seg->max_timestamp = seg->time_index.last_timestamp;
+  seg->offset_of_max_timestamp = seg->time_index.last_offset;
+  seg->bytes_since_last_index_entry = 0;
+  if (cut == 0)
+    seg->roll_base_ms = -1;
+  while (position < cut)
+    {
+      if (!broker_segment_read_head (seg, position, &head, error))
+        return FALSE;
+      if (head.max_timestamp > seg->max_timestamp)
+        {
+          seg->max_timestamp = head.max_timestamp;
+          seg->offset_of_max_timestamp = head.last_offset;
+        }
+      seg->bytes_since_last_index_entry += head.size;
+      position += head.size;
+    }
+  return TRUE;
 }
 
 gboolean

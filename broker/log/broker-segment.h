@@ -18,6 +18,7 @@ typedef struct
   gint64 last_offset;
   gint64 max_timestamp;
   gint64 size;
+  gint32 leader_epoch;   /* partitionLeaderEpoch */
   gint16 attributes;
 } BrokerBatchHead;
 
@@ -106,6 +107,9 @@ gboolean broker_segment_append            (BrokerSegment       *seg,
                                            guint                n_heads,
                                            gint32               index_interval_bytes,
                                            gint64               now_ms,
+                                           GError             **error);
+gboolean broker_segment_truncate_to       (BrokerSegment       *seg,
+                                           gint64               offset,
                                            GError             **error);
 gboolean broker_segment_seal              (BrokerSegment       *seg,
                                            GError             **error);

@@ -143,6 +143,36 @@ broker_time_index_truncate (BrokerTimeIndex *idx,
 }
 
 gboolean
+broker_time_index_truncate_to_offset (BrokerTimeIndex *idx,
+                                     gint64           offset,
+                                     GError         **error)
+{
+  guint32 lo = 0, hi = idx->n_entries;
+
+  /* Offsets never decrease along the file: find the first entry at or
+   * past @offset by bisection. */
+  if (idx->n_entries == 0 || idx->last_offset < offset)
+    return TRUE;
+  while (lo < hi)
+    {
+      guint32 mid = lo + (hi - lo) / 2;
+      guint8 entry[BROKER_TIME_INDEX_ENTRY_SIZE];
+      gint64 off, unused;
+
+      if (!broker_io_pread_all (idx->fd, entry, sizeof entry,
+                                (gint64) mid * BROKER_TIME_INDEX_ENTRY_SIZE, NULL,
+                                idx->path, error))
+        return FALSE;
+      read_entry (entry, idx->base_offset, &unused, &off);
+      if (off < offset)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return broker_time_index_truncate (idx, lo, error);
+}
+
+gboolean
 broker_time_index_maybe_append (BrokerTimeIndex *idx,
                                 gint64           timestamp,
                                 gint64           offset,

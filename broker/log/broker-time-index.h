@@ -36,6 +36,10 @@ gboolean broker_time_index_reset        (BrokerTimeIndex *idx,
 gboolean broker_time_index_truncate     (BrokerTimeIndex *idx,
                                          guint32          n_entries,
                                          GError         **error);
+/* Keeps the entries below @offset. */
+gboolean broker_time_index_truncate_to_offset (BrokerTimeIndex *idx,
+                                               gint64           offset,
+                                               GError         **error);
 gboolean broker_time_index_maybe_append (BrokerTimeIndex *idx,
                                          gint64           timestamp,
                                          gint64           offset,
