@@ -2,6 +2,7 @@
 /* broker-handle-create-topics.c: CreateTopics (key 19), v2-7. */
 
 #include "broker-admin-util.h"
+#include "broker-cluster.h"
 #include "broker-handlers.h"
 #include "broker-topic-config.h"
 #include "caudal-error-codes.h"
@@ -12,6 +13,7 @@ typedef struct
   gint32      n_partitions;
   gint16      replication_factor;
   GHashTable *configs;
+  GPtrArray  *assignments;   /* cluster mode: GArray* of gint32 per partition */
 } TopicPlan;
 
 /* Manual assignments (the `assignments` field): only our node can hold a
@@ -50,7 +52,17 @@ check_assignments (BrokerRequest                                 *req,
                                             "for partition %d", a->partition_index);
           return CAUDAL_ERROR_CODE_INVALID_REPLICA_ASSIGNMENT;
         }
-      code = broker_admin_check_replicas (req, a->broker_ids, a->n_broker_ids, rf, message);
+      if (req->broker->cluster != NULL)
+        {
+          g_autofree char *text = NULL;
+
+          code = broker_cluster_check_assignment (req->broker->cluster, a->broker_ids, a->n_broker_ids,
+                                                  rf, &text);
+          if (code != CAUDAL_ERROR_CODE_NONE)
+            *message = broker_request_printf (req, "%s", text);
+        }
+      else
+        code = broker_admin_check_replicas (req, a->broker_ids, a->n_broker_ids, rf, message);
       if (code != CAUDAL_ERROR_CODE_NONE)
         return code;
       rf = a->n_broker_ids;
@@ -63,6 +75,19 @@ check_assignments (BrokerRequest                                 *req,
       }
   plan->n_partitions = topic->n_assignments;
   plan->replication_factor = (gint16) rf;
+  if (req->broker->cluster != NULL)
+    {
+      plan->assignments = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+      g_ptr_array_set_size (plan->assignments, topic->n_assignments);
+      for (gint32 i = 0; i < topic->n_assignments; i++)
+        {
+          const CaudalCreateTopicsRequestCreatableReplicaAssignment *a = &topic->assignments[i];
+          GArray *replicas = g_array_new (FALSE, FALSE, sizeof (gint32));
+
+          g_array_append_vals (replicas, a->broker_ids, (guint) a->n_broker_ids);
+          g_ptr_array_index (plan->assignments, a->partition_index) = replicas;
+        }
+    }
   return CAUDAL_ERROR_CODE_NONE;
 }
 
@@ -88,6 +113,25 @@ check_counts (BrokerRequest                                 *req,
   plan->n_partitions = topic->num_partitions == -1
                        ? broker_config_get_int32 (config, "num.partitions")
                        : topic->num_partitions;
+  if (req->broker->cluster != NULL)
+    {
+      /* Kafka's AdminUtils placement over the live brokers; the default
+       * replication factor is the cluster's (docs/cluster.md). */
+      BrokerCluster *cluster = req->broker->cluster;
+      g_autoptr(GError) error = NULL;
+
+      plan->replication_factor = topic->replication_factor == -1
+                                 ? (gint16) broker_cluster_default_replication_factor (cluster)
+                                 : topic->replication_factor;
+      plan->assignments = broker_cluster_assign_replicas (cluster, plan->n_partitions,
+                                                          plan->replication_factor, 0, &error);
+      if (plan->assignments == NULL)
+        {
+          *message = broker_error_message (req, error);
+          return CAUDAL_ERROR_CODE_INVALID_REPLICATION_FACTOR;
+        }
+      return CAUDAL_ERROR_CODE_NONE;
+    }
   plan->replication_factor = topic->replication_factor == -1
                              ? (gint16) broker_config_get_int32 (config, "default.replication.factor")
                              : topic->replication_factor;
@@ -113,8 +157,9 @@ check_topic (BrokerRequest                                 *req,
              char                                         **message)
 {
   BrokerTopics *topics = req->broker->topics;
+  BrokerCluster *cluster = req->broker->cluster;
   g_autoptr(GError) error = NULL;
-  BrokerTopic *other;
+  const char *other_name;
   gint16 code;
 
   if (!broker_topic_name_validate (topic->name, &error))
@@ -122,16 +167,27 @@ check_topic (BrokerRequest                                 *req,
       *message = broker_error_message (req, error);
       return CAUDAL_ERROR_CODE_INVALID_TOPIC_EXCEPTION;
     }
-  if (broker_topics_lookup (topics, topic->name) != NULL)
+  /* Cluster mode: the cluster's topics, not this broker's logs. */
+  if (cluster != NULL ? broker_cluster_lookup_topic (cluster, topic->name) != NULL
+                      : broker_topics_lookup (topics, topic->name) != NULL)
     {
       *message = broker_request_printf (req, "Topic '%s' already exists.", topic->name);
       return CAUDAL_ERROR_CODE_TOPIC_ALREADY_EXISTS;
     }
-  other = broker_topics_find_collision (topics, topic->name);
-  if (other != NULL)
+  if (cluster != NULL)
+    {
+      const BrokerClusterTopic *other = broker_cluster_find_collision (cluster, topic->name);
+      other_name = other != NULL ? other->name : NULL;
+    }
+  else
+    {
+      BrokerTopic *other = broker_topics_find_collision (topics, topic->name);
+      other_name = other != NULL ? other->name : NULL;
+    }
+  if (other_name != NULL)
     {
       *message = broker_request_printf (req, "Topic '%s' collides with existing topic: %s",
-                                        topic->name, other->name);
+                                        topic->name, other_name);
       return CAUDAL_ERROR_CODE_INVALID_TOPIC_EXCEPTION;
     }
 
@@ -183,6 +239,78 @@ fill_configs (BrokerRequest                                  *req,
     }
 }
 
+/* Sets @out from @code and the plan, as every path answers. */
+static void
+fill_result (BrokerRequest                                  *req,
+             CaudalCreateTopicsResponseCreatableTopicResult *out,
+             const TopicPlan                                *plan,
+             gint16                                          code,
+             char                                           *message)
+{
+  out->error_code = code;
+  out->error_message = message;
+  if (code == CAUDAL_ERROR_CODE_NONE)
+    {
+      out->num_partitions = plan->n_partitions;
+      out->replication_factor = plan->replication_factor;
+      fill_configs (req, out, plan->configs);
+    }
+  else
+    {
+      /* Kafka sends an empty list, not null, with an error. */
+      broker_request_set_array (req, caudal_struct_desc_child (&caudal_create_topics_response_desc,
+                                                               "topics"),
+                                out, "configs", 0);
+    }
+}
+
+/* Cluster mode: the topics being written to ZooKeeper; the response goes
+ * once the last is answered. */
+typedef struct
+{
+  BrokerRequest *req;
+  guint          pending;
+} ClusterBatch;
+
+typedef struct
+{
+  ClusterBatch                                   *batch;
+  CaudalCreateTopicsResponseCreatableTopicResult *out;
+  TopicPlan                                       plan;
+} ClusterCreate;
+
+static void
+cluster_batch_release (ClusterBatch *batch)
+{
+  if (--batch->pending > 0)
+    return;
+  broker_request_complete (batch->req);
+  g_free (batch);
+}
+
+static void
+on_cluster_created (gint16      error_code,
+                    const char *message,
+                    gpointer    user_data)
+{
+  ClusterCreate *cc = user_data;
+  BrokerRequest *req = cc->batch->req;
+  const BrokerClusterTopic *topic;
+
+  if (error_code == CAUDAL_ERROR_CODE_NONE)
+    {
+      topic = broker_cluster_lookup_topic (req->broker->cluster, cc->out->name);
+      if (topic != NULL)
+        cc->out->topic_id = topic->id;
+    }
+  fill_result (req, cc->out, &cc->plan, error_code,
+               message != NULL ? caudal_arena_strdup (req->arena, message) : NULL);
+  g_clear_pointer (&cc->plan.configs, g_hash_table_unref);
+  g_clear_pointer (&cc->plan.assignments, g_ptr_array_unref);
+  cluster_batch_release (cc->batch);
+  g_free (cc);
+}
+
 void
 broker_handle_create_topics (BrokerRequest *req)
 {
@@ -192,9 +320,16 @@ broker_handle_create_topics (BrokerRequest *req)
   g_autoptr(GHashTable) answered = g_hash_table_new (g_str_hash, g_str_equal);
   CaudalCreateTopicsResponseCreatableTopicResult *results;
   gint32 n_results = 0;
+  ClusterBatch *batch = NULL;
 
   for (gint32 i = 0; i < body->n_topics; i++)
     broker_admin_name_counts_add (counts, body->topics[i].name);
+  if (req->broker->cluster != NULL)
+    {
+      batch = g_new0 (ClusterBatch, 1);
+      batch->req = req;
+      batch->pending = 1;   /* this loop's own reference */
+    }
 
   /* One result per name: a duplicated name gets a single error result,
    * as from Kafka's ControllerApis. */
@@ -204,7 +339,7 @@ broker_handle_create_topics (BrokerRequest *req)
     {
       const CaudalCreateTopicsRequestCreatableTopic *topic = &body->topics[i];
       CaudalCreateTopicsResponseCreatableTopicResult *out;
-      TopicPlan plan = { -1, -1, NULL };
+      TopicPlan plan = { -1, -1, NULL, NULL };
       g_autoptr(GError) error = NULL;
       BrokerTopic *created;
       char *message = NULL;
@@ -223,6 +358,21 @@ broker_handle_create_topics (BrokerRequest *req)
       else
         code = check_topic (req, topic, &plan, &message);
 
+      if (code == CAUDAL_ERROR_CODE_NONE && !body->validate_only && batch != NULL)
+        {
+          /* Cluster mode: written to ZooKeeper; answered once the
+           * controller has elected every partition's leader and this
+           * broker has read it, or after timeout_ms. */
+          ClusterCreate *cc = g_new0 (ClusterCreate, 1);
+
+          cc->batch = batch;
+          cc->out = out;
+          cc->plan = plan;
+          batch->pending++;
+          broker_cluster_create_topic (req->broker->cluster, topic->name, plan.assignments, plan.configs,
+                                       body->timeout_ms, on_cluster_created, cc);
+          continue;
+        }
       if (code == CAUDAL_ERROR_CODE_NONE && !body->validate_only)
         {
           /* Creation is synchronous, so timeout_ms has nothing to bound. */
@@ -238,24 +388,15 @@ broker_handle_create_topics (BrokerRequest *req)
             out->topic_id = created->id;
         }
 
-      out->error_code = code;
-      out->error_message = message;
-      if (code == CAUDAL_ERROR_CODE_NONE)
-        {
-          out->num_partitions = plan.n_partitions;
-          out->replication_factor = plan.replication_factor;
-          fill_configs (req, out, plan.configs);
-        }
-      else
-        {
-          /* Kafka sends an empty list, not null, with an error. */
-          broker_request_set_array (req, caudal_struct_desc_child (&caudal_create_topics_response_desc,
-                                                                   "topics"),
-                                    out, "configs", 0);
-        }
+      fill_result (req, out, &plan, code, message);
       if (plan.configs != NULL)
         g_hash_table_unref (plan.configs);
+      if (plan.assignments != NULL)
+        g_ptr_array_unref (plan.assignments);
     }
   resp->n_topics = n_results;
-  broker_request_complete (req);
+  if (batch != NULL)
+    cluster_batch_release (batch);
+  else
+    broker_request_complete (req);
 }

@@ -47,6 +47,9 @@ broker_handle_describe_cluster (BrokerRequest *req)
   resp->cluster_id = broker->cluster_id;
   if (broker->cluster != NULL)
     {
+      /* The cluster's id is ZooKeeper's /cluster/id. */
+      if (broker_cluster_get_cluster_id (broker->cluster) != NULL)
+        resp->cluster_id = (char *) broker_cluster_get_cluster_id (broker->cluster);
       /* Cluster mode: the registered brokers and the elected controller,
        * as Metadata lists them. */
       g_autoptr(GPtrArray) nodes = broker_cluster_list_nodes (broker->cluster);

@@ -9,42 +9,16 @@
  * Everything runs on the main loop through broker-zk-source.c; each
  * completion re-reads what it needs, and every one-shot watch is re-armed
  * by the read that consumes its event, so the cached view converges on
- * ZooKeeper's after any missed event. Topics stay local in this slice. */
+ * ZooKeeper's after any missed event. The topic view, the controller's
+ * work and the writes live in their own files (broker-cluster-private.h). */
 
-#include "broker-cluster.h"
+#include "broker-cluster-private.h"
 
 #include <errno.h>
-#include <json-glib/json-glib.h>
 #include <string.h>
-#include <zookeeper/zookeeper.h>
 
 #include "broker-zk-source.h"
 
-struct _BrokerCluster
-{
-  Broker     *broker;
-  char       *servers;        /* host:port,... without the chroot */
-  char       *root;           /* the chroot ("" for none): our path prefix */
-  int         session_timeout_ms;
-  gint32      id;
-  char       *registration;   /* our /brokers/ids/<id> JSON */
-  BrokerClusterNode *self;
-  GPtrArray  *setup_paths;    /* persistent paths made before registering */
-  guint       setup_step;
-  zhandle_t  *zh;
-  GSource    *source;
-  guint       renew_id;       /* idle replacing an expired session */
-  gboolean    closing;        /* inside zookeeper_close(): ignore callbacks */
-  gboolean    registering;
-  gboolean    registered;
-  gboolean    was_connected;
-  GError     *fatal;          /* why we must not start (duplicate id) */
-  gboolean    started;        /* broker_cluster_start() has returned it */
-  gint32      controller_id;  /* -1 while unknown */
-  gint64      broker_epoch;   /* czxid of our registration (KIP-380), -1 when none */
-  GHashTable *nodes;          /* id → BrokerClusterNode* */
-  GHashTable *live_ids;       /* ids of the last /brokers/ids listing */
-};
 
 /* A completion's context when it needs more than the cluster. */
 typedef struct
@@ -63,6 +37,7 @@ typedef struct
   gint64          epoch;
   zoo_op_t        ops[2];
   zoo_op_result_t results[2];
+  struct Stat     epoch_stat;   /* /controller_epoch after our set */
 } Election;
 
 static void connect_session (BrokerCluster *c);
@@ -77,12 +52,14 @@ broker_cluster_is_supported (void)
   return TRUE;
 }
 
-static char *
-zpath (BrokerCluster *c,
-       const char    *rel)
+char *
+broker_cluster_zpath (BrokerCluster *c,
+                      const char    *rel)
 {
   return g_strconcat (c->root, rel, NULL);
 }
+
+#define zpath broker_cluster_zpath
 
 static char *
 now_ms_text (void)
@@ -90,14 +67,16 @@ now_ms_text (void)
   return g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / 1000);
 }
 
-static gboolean
-is_connection_error (int rc)
+gboolean
+broker_cluster_is_connection_error (int rc)
 {
   /* The outcome is unknown, or the session is going: the next CONNECTED
    * event (or the new session) starts over with fresh reads. */
   return rc == ZCONNECTIONLOSS || rc == ZOPERATIONTIMEOUT || rc == ZSESSIONEXPIRED
          || rc == ZCLOSING || rc == ZINVALIDSTATE;
 }
+
+#define is_connection_error broker_cluster_is_connection_error
 
 static void
 node_free (BrokerClusterNode *node)
@@ -338,6 +317,9 @@ on_brokers_listed (int                          rc,
       if (zoo_aget (c->zh, path, 0, on_broker_read, nr) != ZOK)
         g_free (nr);
     }
+  /* Liveness is the listing itself: the controller's elections and the
+   * hooks need no registration contents. */
+  broker_cluster_view_brokers_changed (c);
 }
 
 static void
@@ -370,6 +352,8 @@ set_controller (BrokerCluster *c,
 {
   if (id == c->controller_id)
     return;
+  if (id != c->id && broker_controller_is_active (c))
+    broker_controller_resign (c, "another broker is controller now");
   c->controller_id = id;
   if (id < 0)
     g_message ("cluster: no controller");
@@ -394,6 +378,8 @@ on_elected (int         rc,
   Election *e = (Election *) data;
   BrokerCluster *c = e->cluster;
   gint64 epoch = e->epoch;
+  /* Every later controller write checks this version (KAFKA-6082). */
+  gint32 epoch_version = e->epoch_stat.version;
 
   election_free (e);
   if (c->closing)
@@ -402,6 +388,7 @@ on_elected (int         rc,
     {
       g_message ("cluster: elected controller, controller epoch %" G_GINT64_FORMAT, epoch);
       set_controller (c, c->id);
+      broker_controller_elected (c, (gint32) epoch, epoch_version);
       return;
     }
   /* NODEEXISTS: another broker won; BADVERSION: another election bumped
@@ -454,7 +441,7 @@ on_epoch_read (int               rc,
   zoo_create_op_init (&e->ops[0], e->controller_path, e->controller_json,
                       (int) strlen (e->controller_json), &ZOO_OPEN_ACL_UNSAFE, ZOO_EPHEMERAL, NULL, 0);
   zoo_set_op_init (&e->ops[1], e->epoch_path, e->epoch_text, (int) strlen (e->epoch_text),
-                   stat->version, NULL);
+                   stat->version, &e->epoch_stat);
   if (zoo_amulti (c->zh, 2, e->ops, e->results, on_elected, e) != ZOK)
     election_free (e);
 }
@@ -544,6 +531,12 @@ watch_controller (BrokerCluster *c)
   (void) zoo_awexists (c->zh, path, on_controller_changed, c, on_controller_exists, c);
 }
 
+void
+broker_cluster_rewatch_controller (BrokerCluster *c)
+{
+  watch_controller (c);
+}
+
 /* -- registration ----------------------------------------------------------- */
 
 static void
@@ -558,6 +551,7 @@ on_registered_node (BrokerCluster     *c,
   g_message ("cluster: registered as broker %d (session 0x%llx, broker epoch %" G_GINT64_FORMAT ")",
              c->id, (unsigned long long) zoo_client_id (c->zh)->client_id, c->broker_epoch);
   watch_brokers (c);
+  broker_cluster_view_load (c);
   watch_controller (c);
 }
 
@@ -699,6 +693,8 @@ renew_session (gpointer user_data)
   zookeeper_close (c->zh);
   c->closing = FALSE;
   c->zh = NULL;
+  /* Reads of the dead session never answer now. */
+  c->view_reads = 0;
   connect_session (c);
   return G_SOURCE_REMOVE;
 }
@@ -722,7 +718,10 @@ on_session_event (zhandle_t  *zh,
            * in case an answer was lost with the connection. */
           g_message ("cluster: reconnected to ZooKeeper");
           watch_brokers (c);
+          broker_cluster_view_load (c);
           watch_controller (c);
+          /* A controller write may have been lost with the connection. */
+          broker_controller_check_all (c);
         }
       else if (!c->registering)
         {
@@ -750,6 +749,8 @@ on_session_event (zhandle_t  *zh,
       c->registering = FALSE;
       c->was_connected = FALSE;
       c->broker_epoch = -1;
+      if (broker_controller_is_active (c))
+        broker_controller_resign (c, "the ZooKeeper session expired: no longer controller");
       set_controller (c, -1);
       if (c->renew_id == 0)
         c->renew_id = g_idle_add (renew_session, c);
@@ -878,6 +879,8 @@ broker_cluster_start (Broker  *broker,
   c->setup_paths = g_ptr_array_new_with_free_func (g_free);
   c->nodes = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) node_free);
   c->live_ids = g_hash_table_new (NULL, NULL);
+  c->epoch_zk_version = -1;
+  broker_cluster_view_init (c);
   c->session_timeout_ms = broker_config_get_int32 (config, "zookeeper.session.timeout.ms");
   /* Every broker of a cluster needs its own id: no default of 1 here. */
   if (!broker_config_is_set (config, "broker.id") && !broker_config_is_set (config, "node.id"))
@@ -891,6 +894,11 @@ broker_cluster_start (Broker  *broker,
   add_setup_path (c, "/brokers");
   add_setup_path (c, "/brokers/ids");
   add_setup_path (c, "/brokers/topics");
+  add_setup_path (c, "/config");
+  add_setup_path (c, "/config/topics");
+  add_setup_path (c, "/admin");
+  add_setup_path (c, "/admin/delete_topics");
+  add_setup_path (c, "/cluster");
   add_setup_path (c, "/controller_epoch");
   c->registration = build_registration (broker);
   c->self = parse_registration (c->id, c->registration, (int) strlen (c->registration));
@@ -912,12 +920,14 @@ broker_cluster_start (Broker  *broker,
     }
 
   /* Kafka waits for the connection before serving; so do we, and we
-   * also wait for the registration so a duplicate id fails the start. */
+   * also wait for the registration so a duplicate id fails the start,
+   * and for the cluster id and the first complete topic view so the
+   * broker never serves an empty one. */
   wait_ms = broker_config_is_set (config, "zookeeper.connection.timeout.ms")
             ? broker_config_get_int32 (config, "zookeeper.connection.timeout.ms")
             : c->session_timeout_ms;
   deadline_id = g_timeout_add ((guint) CLAMP (wait_ms, 1, G_MAXINT32), on_start_deadline, &expired);
-  while (!c->registered && c->fatal == NULL && !expired)
+  while ((!c->registered || !broker_cluster_view_loaded (c)) && c->fatal == NULL && !expired)
     g_main_context_iteration (NULL, TRUE);
   if (!expired)
     g_source_remove (deadline_id);
@@ -926,11 +936,11 @@ broker_cluster_start (Broker  *broker,
       g_propagate_error (error, g_steal_pointer (&c->fatal));
       return NULL;
     }
-  if (!c->registered)
+  if (!c->registered || !broker_cluster_view_loaded (c))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                   "could not register in ZooKeeper at %s within %" G_GINT64_FORMAT
-                   " ms (zookeeper.connection.timeout.ms)", connect, wait_ms);
+                   "could not register in ZooKeeper at %s and read the cluster's topics within %"
+                   G_GINT64_FORMAT " ms (zookeeper.connection.timeout.ms)", connect, wait_ms);
       return NULL;
     }
   c->started = TRUE;
@@ -943,6 +953,7 @@ broker_cluster_free (BrokerCluster *c)
   if (c == NULL)
     return;
   g_clear_handle_id (&c->renew_id, g_source_remove);
+  g_clear_handle_id (&c->rebalance_id, g_source_remove);
   if (c->source != NULL)
     {
       g_source_destroy (c->source);
@@ -960,6 +971,7 @@ broker_cluster_free (BrokerCluster *c)
   g_clear_pointer (&c->live_ids, g_hash_table_unref);
   g_clear_pointer (&c->setup_paths, g_ptr_array_unref);
   g_clear_error (&c->fatal);
+  broker_cluster_view_clear (c);
   g_free (c->servers);
   g_free (c->root);
   g_free (c->registration);

@@ -149,6 +149,11 @@ const BrokerClusterPartition *broker_cluster_lookup_partition (BrokerCluster *cl
                                                                const char    *name,
                                                                gint32         partition);
 
+/* The topic whose name differs from @name only in '.' versus '_'
+ * (Kafka's Topic.hasCollision), or NULL. */
+const BrokerClusterTopic     *broker_cluster_find_collision (BrokerCluster *cluster,
+                                                             const char    *name);
+
 /* Completion of an asynchronous cluster write: @error_code is a Kafka
  * error code (0 = done), @message a text for the response or NULL. */
 typedef void (*BrokerClusterDone) (gint16      error_code,
@@ -165,6 +170,19 @@ GPtrArray *broker_cluster_assign_replicas (BrokerCluster *cluster,
                                            gint32         replication_factor,
                                            gint32         first_partition,
                                            GError       **error);
+/* default.replication.factor for a cluster: the key when set explicitly,
+ * else min(3, live brokers) (docs/cluster.md). */
+gint32     broker_cluster_default_replication_factor (BrokerCluster *cluster);
+/* Checks one manual replica assignment against the registered brokers,
+ * with the messages of Kafka's validateManualPartitionAssignment:
+ * non-empty, distinct, registered, @expected_rf replicas (unless -1).
+ * Returns INVALID_REPLICA_ASSIGNMENT with a new *message, or 0. */
+gint16     broker_cluster_check_assignment (BrokerCluster *cluster,
+                                            const gint32  *broker_ids,
+                                            gint32         n_broker_ids,
+                                            gint32         expected_rf,
+                                            char         **message);
+
 /* Writes /config/topics/<name> and /brokers/topics/<name> in one multi
  * (TOPIC_ALREADY_EXISTS on NODEEXISTS), then completes once the
  * controller has created every partition's state and this broker has read

@@ -1,0 +1,245 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The cluster's topic view and the controller (issue 9, docs/cluster.md).
+
+ZooKeeper plus three caudald (cluster_fixture.py), checked with real
+clients (confluent_kafka's AdminClient, kcat) and hand-built Metadata v7
+for leader epochs: a topic created with RF 3 on broker 1 shows the same
+leaders, replicas and ISR from brokers 2 and 3, leaders spread, replicas
+distinct; RF 4 and a duplicate are refused with Kafka's errors; configs
+altered on broker 1 read back from broker 3; partitions added on broker 2
+appear everywhere; kill -9 of a partition leader: after its session its
+partitions get leaders from the ISR with a higher leader epoch, it leaves
+the ISRs and is listed offline; restarted it is live again; a controller
+paused past its session cannot write after resuming (the epoch check
+fails, the new controller's states stay); DeleteTopics removes the topic
+from every broker and its znodes from ZooKeeper.
+
+Metadata and admin only: replication itself (ISR re-expansion, preferred
+leaders returning once back in the ISR) is the data path's and tested in
+test-cluster-failover.py.
+"""
+
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from caudald_fixture import Runner, check, check_eq, main, unique_topic  # noqa: E402
+from cluster_fixture import Cluster, metadata_v7, wait_for  # noqa: E402
+from confluent_kafka.admin import (AdminClient, ConfigResource, NewPartitions,  # noqa: E402
+                                   NewTopic)
+from confluent_kafka import KafkaError, KafkaException  # noqa: E402
+
+SESSION_MS = 4000
+FAILOVER_TIMEOUT = SESSION_MS / 1000.0 + 11.0
+
+
+def admin(broker):
+    return AdminClient({"bootstrap.servers": broker.bootstrap, "socket.timeout.ms": 10000})
+
+
+def create(broker, topic, partitions, rf, configs=None):
+    """The topic's future result from CreateTopics sent to `broker`:
+    None on success, else the KafkaError."""
+    # The client must outlive its futures (it fails them when freed).
+    client = admin(broker)
+    fut = client.create_topics([NewTopic(topic, partitions, rf, config=configs or {})],
+                               operation_timeout=20, request_timeout=30)[topic]
+    try:
+        fut.result(timeout=40)
+        return None
+    except KafkaException as e:
+        return e.args[0]
+
+
+def view(broker, topic):
+    """{partition: state} of `topic` from `broker` (Metadata v7)."""
+    return metadata_v7(broker.host, broker.port, [topic]).get(topic, {})
+
+
+def zk_cli(cluster, *args):
+    """zkCli.sh against the cluster's ZooKeeper: its stdout."""
+    cmd = ["/usr/share/zookeeper/bin/zkCli.sh", "-server", cluster.zk.connect_string] + list(args)
+    proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=60)
+    return proc.stdout
+
+
+def body(runner):
+    cluster = Cluster(3, session_ms=SESSION_MS,
+                      overrides={"leader.imbalance.check.interval.seconds": "2"})
+    state = {}
+    try:
+        def start_cluster():
+            cluster.start()
+        runner.run(start_cluster)
+        if runner.failed:
+            return runner.finish(*cluster.brokers.values())
+        b1, b2, b3 = (cluster.broker(i) for i in (1, 2, 3))
+        topic = unique_topic("ct")
+
+        def create_rf3_topic_on_broker1():
+            check_eq(create(b1, topic, 6, 3), None, "CreateTopics %s (6 partitions, RF 3)" % topic)
+            # Completed means: every partition has a leader on broker 1 now.
+            first = view(b1, topic)
+            check_eq(sorted(first), list(range(6)), "partitions of %s from broker 1" % topic)
+            for p, s in first.items():
+                check_eq(s["error"], 0, "partition %d error" % p)
+                check_eq(len(set(s["replicas"])), 3, "distinct replicas of partition %d: %s"
+                         % (p, s["replicas"]))
+                check_eq(s["isr"], s["replicas"], "ISR of partition %d" % p)
+                check_eq(s["leader"], s["replicas"][0], "leader of partition %d" % p)
+                check_eq(s["leader_epoch"], 0, "leader epoch of partition %d" % p)
+                check_eq(s["offline"], [], "offline replicas of partition %d" % p)
+            leaders = {s["leader"] for s in first.values()}
+            check_eq(leaders, {1, 2, 3}, "leaders of the 6 partitions (round robin)")
+            for b in (b2, b3):
+                wait_for(lambda: view(b, topic) == first, 10,
+                         "broker %d to show the same partitions as broker 1" % b.node_id,
+                         last=lambda: view(b, topic))
+            state["first"] = first
+
+        def rf4_and_duplicate_are_refused():
+            err = create(b2, unique_topic("rf4"), 1, 4)
+            check(err is not None and err.code() == KafkaError.INVALID_REPLICATION_FACTOR,
+                  "RF 4 with 3 brokers: %r" % (err,))
+            check("Replication factor: 4 larger than available brokers: 3." in err.str(),
+                  "RF 4 message: %r" % err.str())
+            err = create(b3, topic, 6, 3)
+            check(err is not None and err.code() == KafkaError.TOPIC_ALREADY_EXISTS,
+                  "duplicate CreateTopics: %r" % (err,))
+            check("Topic '%s' already exists." % topic in err.str(), "duplicate message: %r" % err.str())
+
+        def configs_altered_on_1_read_from_3():
+            res = ConfigResource(ConfigResource.Type.TOPIC, topic,
+                                 set_config={"retention.ms": "123456", "cleanup.policy": "compact"})
+            client = admin(b1)
+            client.alter_configs([res])[res].result(timeout=30)
+
+            def described():
+                r = ConfigResource(ConfigResource.Type.TOPIC, topic)
+                client3 = admin(b3)
+                entries = client3.describe_configs([r])[r].result(timeout=30)
+                return {k: entries[k].value for k in ("retention.ms", "cleanup.policy")}
+            wait_for(lambda: described() == {"retention.ms": "123456", "cleanup.policy": "compact"},
+                     10, "broker 3 to describe the configs set on broker 1", last=described)
+            out = zk_cli(cluster, "get", cluster.chroot + "/config/topics/" + topic)
+            check('"retention.ms":"123456"' in out, "/config/topics/%s in ZooKeeper:\n%s" % (topic, out))
+
+        def partitions_added_on_2_appear_everywhere():
+            client = admin(b2)
+            fut = client.create_partitions([NewPartitions(topic, 8)], operation_timeout=20)[topic]
+            fut.result(timeout=40)
+            for b in (b1, b2, b3):
+                wait_for(lambda: len(view(b, topic)) == 8 and all(s["error"] == 0 for s in view(b, topic).values()),
+                         10, "8 partitions with leaders on broker %d" % b.node_id,
+                         last=lambda: view(b, topic))
+            for p, s in view(b1, topic).items():
+                check_eq(len(set(s["replicas"])), 3, "replicas of partition %d" % p)
+
+        def kill9_leader_moves_leadership_in_isr():
+            before = view(b1, topic)
+            dead = before[0]["leader"]
+            cluster.kill9(dead)
+            survivor = next(b for b in (b1, b2, b3) if b.node_id != dead)
+            start = time.monotonic()
+
+            def failed_over():
+                now = view(survivor, topic)
+                return all(s["leader"] != dead and s["leader"] >= 0 and dead not in s["isr"]
+                           for s in now.values())
+            wait_for(failed_over, FAILOVER_TIMEOUT, "partitions led by %d to move" % dead,
+                     last=lambda: view(survivor, topic))
+            print("# broker %d killed; its partitions moved after %.1fs" % (dead, time.monotonic() - start))
+            after = view(survivor, topic)
+            for p, s in after.items():
+                old = before[p]
+                check_eq(s["offline"], [dead], "offline replicas of partition %d" % p)
+                check(s["leader"] in old["isr"], "partition %d: new leader %d not from the ISR %s"
+                      % (p, s["leader"], old["isr"]))
+                if old["leader"] == dead:
+                    check(s["leader_epoch"] > old["leader_epoch"],
+                          "partition %d: leader epoch %d not above %d" % (p, s["leader_epoch"],
+                                                                          old["leader_epoch"]))
+                else:
+                    check_eq(s["leader"], old["leader"], "partition %d leader (was live)" % p)
+            # The state znode says the same as Metadata.
+            out = zk_cli(cluster, "get", "%s/brokers/topics/%s/partitions/0/state" % (cluster.chroot, topic))
+            check('"leader":%d' % after[0]["leader"] in out
+                  and '"leader_epoch":%d' % after[0]["leader_epoch"] in out,
+                  "state znode of partition 0:\n%s" % out)
+            state["dead"] = dead
+            state["survivor"] = survivor
+
+        def restarted_broker_is_live_again():
+            dead = state["dead"]
+            cluster.restart(dead)
+            b = cluster.broker(dead)
+            wait_for(lambda: all(s["offline"] == [] for s in view(b, topic).values()), 20,
+                     "broker %d live again in every partition" % dead, last=lambda: view(b, topic))
+            # Not back in the ISR (that needs replication): it does not lead.
+            for p, s in view(b, topic).items():
+                check(s["leader"] != dead, "partition %d led by %d, which is out of the ISR" % (p, dead))
+
+        def paused_controller_cannot_write():
+            controller = int(zk_cli(cluster, "get", cluster.chroot + "/controller")
+                             .split('"brokerid":')[1].split(",")[0])
+            others = [i for i in (1, 2, 3) if i != controller]
+            cluster.pause(controller)
+            try:
+                def new_controller():
+                    out = zk_cli(cluster, "get", cluster.chroot + "/controller")
+                    if '"brokerid":' not in out:
+                        return None
+                    c = int(out.split('"brokerid":')[1].split(",")[0])
+                    return c if c != controller else None
+                wait_for(new_controller, FAILOVER_TIMEOUT, "a controller other than paused %d" % controller)
+                # The new controller has re-checked every partition: the
+                # paused one is dropped from the ISRs it was in.
+                via = cluster.broker(others[0])
+                wait_for(lambda: all(controller not in s["isr"] for s in view(via, topic).values()),
+                         FAILOVER_TIMEOUT, "paused broker %d out of every ISR" % controller,
+                         last=lambda: view(via, topic))
+                snapshot = view(via, topic)
+            finally:
+                cluster.resume(controller)
+            b = cluster.broker(controller)
+            wait_for(lambda: "no longer controller" in open(b.log_path, errors="replace").read(), 20,
+                     "broker %d to log that it is no longer controller" % controller)
+            wait_for(lambda: all(s["offline"] == [] for s in view(via, topic).values()), 20,
+                     "broker %d registered again" % controller, last=lambda: view(via, topic))
+            # Whatever it had queued, nothing it wrote survived: the new
+            # controller's states stand (leaders, epochs, ISR).
+            check_eq(view(via, topic), snapshot, "partition states after the paused controller resumed")
+
+        def delete_topic_everywhere():
+            client = admin(b3)
+            fut = client.delete_topics([topic], operation_timeout=20)[topic]
+            fut.result(timeout=40)
+            for b in (b1, b2, b3):
+                wait_for(lambda: topic not in view(b, topic) or "error" in view(b, topic), 10,
+                         "topic gone on broker %d" % b.node_id)
+                md = metadata_v7(b.host, b.port, [topic])
+                check_eq(md.get(topic, {}).get("error"), 3, "Metadata for the deleted topic on %d" % b.node_id)
+            out = zk_cli(cluster, "ls", cluster.chroot + "/brokers/topics")
+            check(topic not in out, "/brokers/topics still lists %s:\n%s" % (topic, out))
+            out = zk_cli(cluster, "ls", cluster.chroot + "/config/topics")
+            check(topic not in out, "/config/topics still lists %s:\n%s" % (topic, out))
+            out = zk_cli(cluster, "ls", cluster.chroot + "/admin/delete_topics")
+            check(topic not in out, "/admin/delete_topics still lists %s:\n%s" % (topic, out))
+
+        for test in (create_rf3_topic_on_broker1, rf4_and_duplicate_are_refused,
+                     configs_altered_on_1_read_from_3, partitions_added_on_2_appear_everywhere,
+                     kill9_leader_moves_leadership_in_isr, restarted_broker_is_live_again,
+                     paused_controller_cannot_write, delete_topic_everywhere):
+            runner.run(test)
+        return runner.finish(*cluster.brokers.values())
+    finally:
+        cluster.close()
+
+
+if __name__ == "__main__":
+    main(body)
