@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "broker-admin-util.h"
+#include "broker-cluster.h"
 #include "broker-handlers.h"
 #include "broker-topic-config.h"
 #include "caudal-error-codes.h"
@@ -28,7 +29,67 @@ typedef struct
   gint32      n_changes;
   gboolean    incremental;
   gboolean    duplicate;  /* the same resource appears twice */
+  GHashTable *cluster_configs;  /* cluster mode: the overrides to write */
 } AlterResource;
+
+/* Cluster mode: the topic configs being written to ZooKeeper; the
+ * response goes once the last write is answered. */
+typedef struct
+{
+  BrokerRequest *req;
+  guint          pending;
+} ConfigBatch;
+
+typedef struct
+{
+  ConfigBatch *batch;
+  gint16      *error_code;
+  char       **error_message;
+} ConfigWrite;
+
+static void
+config_batch_release (ConfigBatch *batch)
+{
+  if (--batch->pending > 0)
+    return;
+  broker_request_complete (batch->req);
+  g_free (batch);
+}
+
+static void
+on_cluster_configs_written (gint16      error_code,
+                            const char *message,
+                            gpointer    user_data)
+{
+  ConfigWrite *w = user_data;
+
+  *w->error_code = error_code;
+  *w->error_message = message != NULL ? caudal_arena_strdup (w->batch->req->arena, message) : NULL;
+  config_batch_release (w->batch);
+  g_free (w);
+}
+
+/* Starts the cluster write of @res (when alter_resource() left one) and
+ * has its outcome land in the response's fields. */
+static void
+write_cluster_configs (ConfigBatch   *batch,
+                       AlterResource *res,
+                       gint16        *error_code,
+                       char         **error_message)
+{
+  ConfigWrite *w;
+
+  if (res->cluster_configs == NULL)
+    return;
+  w = g_new0 (ConfigWrite, 1);
+  w->batch = batch;
+  w->error_code = error_code;
+  w->error_message = error_message;
+  batch->pending++;
+  broker_cluster_set_topic_configs (batch->req->broker->cluster, res->name, res->cluster_configs,
+                                    on_cluster_configs_written, w);
+  g_clear_pointer (&res->cluster_configs, g_hash_table_unref);
+}
 
 static const char *
 op_name (gint8 op)
@@ -275,14 +336,15 @@ apply_incremental (BrokerRequest *req,
 }
 
 static gint16
-alter_topic (BrokerRequest       *req,
-             const AlterResource *res,
-             gboolean             validate_only,
-             char               **message)
+alter_topic (BrokerRequest *req,
+             AlterResource *res,
+             gboolean       validate_only,
+             char         **message)
 {
   g_autoptr(GHashTable) overrides = NULL;
   g_autoptr(GError) error = NULL;
-  BrokerTopic *topic;
+  BrokerTopic *topic = NULL;
+  GHashTable *current;
 
   /* The checks of Kafka's ControllerConfigurationValidator and the
    * controller's existence check. */
@@ -296,8 +358,18 @@ alter_topic (BrokerRequest       *req,
       *message = broker_error_message (req, error);
       return CAUDAL_ERROR_CODE_INVALID_TOPIC_EXCEPTION;
     }
-  topic = broker_topics_lookup (req->broker->topics, res->name);
-  if (topic == NULL)
+  /* Cluster mode: the topic and its overrides are ZooKeeper's. */
+  if (req->broker->cluster != NULL)
+    {
+      const BrokerClusterTopic *ct = broker_cluster_lookup_topic (req->broker->cluster, res->name);
+      current = ct != NULL ? ct->configs : NULL;
+    }
+  else
+    {
+      topic = broker_topics_lookup (req->broker->topics, res->name);
+      current = topic != NULL ? topic->configs : NULL;
+    }
+  if (current == NULL)
     {
       *message = broker_request_printf (req, "The topic '%s' does not exist.", res->name);
       return CAUDAL_ERROR_CODE_UNKNOWN_TOPIC_OR_PARTITION;
@@ -305,7 +377,7 @@ alter_topic (BrokerRequest       *req,
 
   if (res->incremental)
     {
-      overrides = broker_admin_configs_copy (topic->configs);
+      overrides = broker_admin_configs_copy (current);
       for (gint32 i = 0; i < res->n_changes; i++)
         {
           gint16 code = apply_incremental (req, overrides, &res->changes[i], message);
@@ -323,14 +395,23 @@ alter_topic (BrokerRequest       *req,
         g_hash_table_insert (overrides, g_strdup (res->changes[i].name),
                              g_strstrip (g_strdup (res->changes[i].value)));
     }
+  if (req->broker->cluster != NULL)
+    {
+      gint16 code = broker_admin_validate_topic_configs (req, overrides, message);
+
+      /* Written by the caller, which waits for the answer. */
+      if (code == CAUDAL_ERROR_CODE_NONE && !validate_only)
+        res->cluster_configs = g_steal_pointer (&overrides);
+      return code;
+    }
   return broker_admin_replace_topic_configs (req, topic, overrides, validate_only, message);
 }
 
 static gint16
-alter_resource (BrokerRequest       *req,
-                const AlterResource *res,
-                gboolean             validate_only,
-                char               **message)
+alter_resource (BrokerRequest *req,
+                AlterResource *res,
+                gboolean       validate_only,
+                char         **message)
 {
   gint16 code;
 
@@ -390,6 +471,7 @@ broker_handle_alter_configs (BrokerRequest *req)
   CaudalAlterConfigsRequest *body = req->body;
   CaudalAlterConfigsResponse *resp = req->response;
   CaudalAlterConfigsResponseAlterConfigsResourceResponse *out;
+  ConfigBatch *batch;
   gint32 n = MAX (body->n_resources, 0);
   g_autofree AlterResource *res = g_new0 (AlterResource, n);
 
@@ -411,6 +493,9 @@ broker_handle_alter_configs (BrokerRequest *req)
   mark_duplicates (res, n);
 
   out = broker_request_set_array (req, &caudal_alter_configs_response_desc, resp, "responses", (gsize) n);
+  batch = g_new0 (ConfigBatch, 1);
+  batch->req = req;
+  batch->pending = 1;   /* this loop's own reference */
   for (gint32 i = 0; i < n; i++)
     {
       char *message = NULL;
@@ -419,8 +504,9 @@ broker_handle_alter_configs (BrokerRequest *req)
       out[i].error_message = message;
       out[i].resource_type = res[i].type;
       out[i].resource_name = (char *) res[i].name;
+      write_cluster_configs (batch, &res[i], &out[i].error_code, &out[i].error_message);
     }
-  broker_request_complete (req);
+  config_batch_release (batch);
 }
 
 void
@@ -429,6 +515,7 @@ broker_handle_incremental_alter_configs (BrokerRequest *req)
   CaudalIncrementalAlterConfigsRequest *body = req->body;
   CaudalIncrementalAlterConfigsResponse *resp = req->response;
   CaudalIncrementalAlterConfigsResponseAlterConfigsResourceResponse *out;
+  ConfigBatch *batch;
   gint32 n = MAX (body->n_resources, 0);
   g_autofree AlterResource *res = g_new0 (AlterResource, n);
 
@@ -452,6 +539,9 @@ broker_handle_incremental_alter_configs (BrokerRequest *req)
 
   out = broker_request_set_array (req, &caudal_incremental_alter_configs_response_desc, resp,
                                   "responses", (gsize) n);
+  batch = g_new0 (ConfigBatch, 1);
+  batch->req = req;
+  batch->pending = 1;   /* this loop's own reference */
   for (gint32 i = 0; i < n; i++)
     {
       char *message = NULL;
@@ -460,6 +550,7 @@ broker_handle_incremental_alter_configs (BrokerRequest *req)
       out[i].error_message = message;
       out[i].resource_type = res[i].type;
       out[i].resource_name = (char *) res[i].name;
+      write_cluster_configs (batch, &res[i], &out[i].error_code, &out[i].error_message);
     }
-  broker_request_complete (req);
+  config_batch_release (batch);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "broker-admin-util.h"
+#include "broker-cluster.h"
 #include "broker-group-coordinator.h"
 #include "broker-handlers.h"
 #include "caudal-error-codes.h"
@@ -41,9 +42,82 @@ typedef struct
   const char *name;
   CaudalUuid  id;
   BrokerTopic *topic;   /* NULL when there is an error */
+  gboolean    in_cluster;  /* cluster mode: found in the ZooKeeper view */
   gint16      error_code;
   const char *error_message;
 } Target;
+
+/* Cluster mode: the deletions queued in ZooKeeper; the response goes
+ * once every topic has left this broker's view (or timeout_ms). */
+typedef struct
+{
+  BrokerRequest *req;
+  guint          pending;
+} DeleteBatch;
+
+typedef struct
+{
+  DeleteBatch                                    *batch;
+  CaudalDeleteTopicsResponseDeletableTopicResult *out;
+} ClusterDelete;
+
+static void
+delete_batch_release (DeleteBatch *batch)
+{
+  if (--batch->pending > 0)
+    return;
+  broker_request_complete (batch->req);
+  g_free (batch);
+}
+
+static void
+on_cluster_deleted (gint16      error_code,
+                    const char *message,
+                    gpointer    user_data)
+{
+  ClusterDelete *d = user_data;
+
+  d->out->error_code = error_code;
+  d->out->error_message = message != NULL ? caudal_arena_strdup (d->batch->req->arena, message) : NULL;
+  delete_batch_release (d->batch);
+  g_free (d);
+}
+
+/* The brokers drop their logs when the topic leaves the view
+ * (broker-cluster-sync.c); nothing is deleted here. */
+static void
+delete_in_cluster (BrokerRequest *req,
+                   Target        *targets,
+                   gint32         n)
+{
+  CaudalDeleteTopicsRequest *body = req->body;
+  CaudalDeleteTopicsResponseDeletableTopicResult *results;
+  DeleteBatch *batch = g_new0 (DeleteBatch, 1);
+
+  batch->req = req;
+  batch->pending = 1;   /* this function's own reference */
+  results = broker_request_set_array (req, &caudal_delete_topics_response_desc, req->response,
+                                      "responses", (gsize) n);
+  for (gint32 i = 0; i < n; i++)
+    {
+      results[i].name = (char *) targets[i].name;
+      results[i].topic_id = targets[i].id;
+      results[i].error_code = targets[i].error_code;
+      results[i].error_message = (char *) targets[i].error_message;
+    }
+  for (gint32 i = 0; i < n; i++)
+    if (targets[i].in_cluster)
+      {
+        ClusterDelete *d = g_new0 (ClusterDelete, 1);
+
+        d->batch = batch;
+        d->out = &results[i];
+        batch->pending++;
+        broker_cluster_delete_topic (req->broker->cluster, targets[i].name, body->timeout_ms,
+                                     on_cluster_deleted, d);
+      }
+  delete_batch_release (batch);
+}
 
 void
 broker_handle_delete_topics (BrokerRequest *req)
@@ -114,7 +188,18 @@ broker_handle_delete_topics (BrokerRequest *req)
               t->error_message = "Duplicate topic name.";
               continue;
             }
-          t->topic = broker_topics_lookup (broker->topics, t->name);
+          if (broker->cluster != NULL)
+            {
+              const BrokerClusterTopic *ct = broker_cluster_lookup_topic (broker->cluster, t->name);
+              if (ct != NULL)
+                {
+                  t->in_cluster = TRUE;
+                  t->id = ct->id;
+                  continue;
+                }
+            }
+          else
+            t->topic = broker_topics_lookup (broker->topics, t->name);
           if (t->topic == NULL)
             {
               t->error_code = CAUDAL_ERROR_CODE_UNKNOWN_TOPIC_OR_PARTITION;
@@ -130,7 +215,18 @@ broker_handle_delete_topics (BrokerRequest *req)
               t->error_message = "Duplicate topic id.";
               continue;
             }
-          t->topic = broker_topics_lookup_id (broker->topics, &t->id);
+          if (broker->cluster != NULL)
+            {
+              const BrokerClusterTopic *ct = broker_cluster_lookup_topic_id (broker->cluster, &t->id);
+              if (ct != NULL)
+                {
+                  t->in_cluster = TRUE;
+                  t->name = caudal_arena_strdup (req->arena, ct->name);
+                  continue;
+                }
+            }
+          else
+            t->topic = broker_topics_lookup_id (broker->topics, &t->id);
           if (t->topic == NULL)
             {
               t->error_code = CAUDAL_ERROR_CODE_UNKNOWN_TOPIC_ID;
@@ -141,6 +237,12 @@ broker_handle_delete_topics (BrokerRequest *req)
       /* The response echoes both (v6), whichever was given. */
       t->name = caudal_arena_strdup (req->arena, t->topic->name);
       t->id = t->topic->id;
+    }
+
+  if (broker->cluster != NULL)
+    {
+      delete_in_cluster (req, targets, n);
+      return;
     }
 
   for (gint32 i = 0; i < n; i++)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "broker-admin-util.h"
+#include "broker-cluster.h"
 #include "broker-handlers.h"
 #include "broker-topic-config.h"
 #include "caudal-error-codes.h"
@@ -83,21 +84,32 @@ describe_topic (BrokerRequest  *req,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) all = NULL;
-  BrokerTopic *topic;
+  GHashTable *overrides;
 
   if (!broker_topic_name_validate (resource->resource_name, &error))
     {
       *message = broker_error_message (req, error);
       return CAUDAL_ERROR_CODE_INVALID_TOPIC_EXCEPTION;
     }
-  topic = broker_topics_lookup (req->broker->topics, resource->resource_name);
-  if (topic == NULL)
+  /* Cluster mode: the overrides in /config/topics/<name>. */
+  if (req->broker->cluster != NULL)
+    {
+      const BrokerClusterTopic *ct = broker_cluster_lookup_topic (req->broker->cluster,
+                                                                  resource->resource_name);
+      overrides = ct != NULL ? ct->configs : NULL;
+    }
+  else
+    {
+      BrokerTopic *topic = broker_topics_lookup (req->broker->topics, resource->resource_name);
+      overrides = topic != NULL ? topic->configs : NULL;
+    }
+  if (overrides == NULL)
     {
       /* Kafka sends the code alone; its clients show the code's text. */
       *message = (char *) "This server does not host this topic-partition.";
       return CAUDAL_ERROR_CODE_UNKNOWN_TOPIC_OR_PARTITION;
     }
-  all = broker_admin_describe_topic (req->broker, topic->configs, include_synonyms);
+  all = broker_admin_describe_topic (req->broker, overrides, include_synonyms);
   /* Move the wanted entries over; clear the others. */
   for (guint i = 0; i < all->len; i++)
     {

@@ -131,21 +131,6 @@ cluster_auto_create (BrokerRequest *req,
   return CAUDAL_ERROR_CODE_LEADER_NOT_AVAILABLE;
 }
 
-static const BrokerClusterTopic *
-cluster_lookup_id (BrokerCluster    *cluster,
-                   const CaudalUuid *id)
-{
-  g_autoptr(GPtrArray) list = broker_cluster_list_topics (cluster);
-
-  for (guint i = 0; i < list->len; i++)
-    {
-      const BrokerClusterTopic *t = g_ptr_array_index (list, i);
-      if (memcmp (&t->id, id, sizeof *id) == 0)
-        return t;
-    }
-  return NULL;
-}
-
 static void
 cluster_topics (BrokerRequest *req,
                 gboolean       all,
@@ -173,7 +158,7 @@ cluster_topics (BrokerRequest *req,
 
       if (want->name == NULL)
         {
-          topic = cluster_lookup_id (cluster, &want->topic_id);
+          topic = broker_cluster_lookup_topic_id (cluster, &want->topic_id);
           topics[i].topic_id = want->topic_id;
           if (topic == NULL)
             topics[i].error_code = CAUDAL_ERROR_CODE_UNKNOWN_TOPIC_ID;

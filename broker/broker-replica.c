@@ -257,6 +257,11 @@ maybe_expand_isr (BrokerReplica *r,
 
   if (array_contains (r->isr, f->id) || !array_contains (r->replicas, f->id))
     return;
+  /* A broker back from a pause may fetch before it has registered again;
+   * the controller would only take it out again (it drops unregistered
+   * brokers from every ISR). */
+  if (!broker_cluster_is_live (r->broker->cluster, f->id))
+    return;
   /* Partition.isFollowerAtHighwatermark plus the epoch start: a replica
    * that has not reached this epoch could still hold a diverging tail. */
   if (f->leo < r->hw || f->leo < r->epoch_start_offset)

@@ -198,3 +198,10 @@ broker_cluster_find_collision (BrokerCluster *cluster,
 {
   return NULL;
 }
+
+const BrokerClusterTopic *
+broker_cluster_lookup_topic_id (BrokerCluster    *cluster,
+                                const CaudalUuid *id)
+{
+  return NULL;
+}

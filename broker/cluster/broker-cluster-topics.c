@@ -1029,3 +1029,18 @@ broker_cluster_find_collision (BrokerCluster *c,
     }
   return NULL;
 }
+
+const BrokerClusterTopic *
+broker_cluster_lookup_topic_id (BrokerCluster    *c,
+                                const CaudalUuid *id)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_val_if_fail (c != NULL, NULL);
+  g_hash_table_iter_init (&iter, c->topics);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (topic_visible (value) && memcmp (&((ClusterTopic *) value)->pub.id, id, sizeof *id) == 0)
+      return &((ClusterTopic *) value)->pub;
+  return NULL;
+}

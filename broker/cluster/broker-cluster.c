@@ -352,7 +352,7 @@ set_controller (BrokerCluster *c,
 {
   if (id == c->controller_id)
     return;
-  if (id != c->id && broker_controller_is_active (c))
+  if (id != c->id)
     broker_controller_resign (c, "another broker is controller now");
   c->controller_id = id;
   if (id < 0)
@@ -749,8 +749,7 @@ on_session_event (zhandle_t  *zh,
       c->registering = FALSE;
       c->was_connected = FALSE;
       c->broker_epoch = -1;
-      if (broker_controller_is_active (c))
-        broker_controller_resign (c, "the ZooKeeper session expired: no longer controller");
+      broker_controller_resign (c, "the ZooKeeper session expired");
       set_controller (c, -1);
       if (c->renew_id == 0)
         c->renew_id = g_idle_add (renew_session, c);

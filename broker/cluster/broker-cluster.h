@@ -149,6 +149,9 @@ const BrokerClusterPartition *broker_cluster_lookup_partition (BrokerCluster *cl
                                                                const char    *name,
                                                                gint32         partition);
 
+/* The topic with topic_id @id, or NULL. */
+const BrokerClusterTopic     *broker_cluster_lookup_topic_id (BrokerCluster    *cluster,
+                                                              const CaudalUuid *id);
 /* The topic whose name differs from @name only in '.' versus '_'
  * (Kafka's Topic.hasCollision), or NULL. */
 const BrokerClusterTopic     *broker_cluster_find_collision (BrokerCluster *cluster,

@@ -110,7 +110,7 @@ on_fenced_done (int         rc,
     {
       /* The epoch moved: another broker was elected while we were away
        * (paused, partitioned). Nothing of ours was written. */
-      broker_controller_resign (c, "the controller epoch moved on: no longer controller");
+      broker_controller_resign (c, "the controller epoch moved on, a write was refused");
       broker_cluster_rewatch_controller (c);
     }
   else
@@ -615,7 +615,7 @@ broker_controller_resign (BrokerCluster *c,
 {
   if (c->epoch_zk_version < 0)
     return;
-  g_warning ("cluster: %s (controller epoch %d)", why, c->controller_epoch);
+  g_warning ("cluster: no longer controller: %s (controller epoch %d)", why, c->controller_epoch);
   c->epoch_zk_version = -1;
   g_clear_handle_id (&c->rebalance_id, g_source_remove);
   if (c->deletions_running != NULL)

@@ -248,11 +248,14 @@ class Workers:
 
     def _produce(self, prod):
         period = 1.0 / self.rate
+        due = time.monotonic()
         while not self.stop_sending.is_set():
             # Bounded in flight: a stuck cluster must not grow the queue.
             if prod.outstanding < 200:
                 prod.send(self.topic)
-            prod.producer.poll(period)
+            due += period
+            while time.monotonic() < due:
+                prod.producer.poll(max(0.0, due - time.monotonic()))
         prod.flush(30)
 
     def _consume(self):

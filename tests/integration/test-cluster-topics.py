@@ -60,6 +60,18 @@ def view(broker, topic):
     return metadata_v7(broker.host, broker.port, [topic]).get(topic, {})
 
 
+def wait(predicate, timeout, what, show=None):
+    """wait_for, reporting show() as last seen on a timeout."""
+    last = [None]
+
+    def probe():
+        ok = predicate()
+        if show is not None and not ok:
+            last[0] = show()
+        return ok
+    return wait_for(probe, timeout, what, last=last)
+
+
 def zk_cli(cluster, *args):
     """zkCli.sh against the cluster's ZooKeeper: its stdout."""
     cmd = ["/usr/share/zookeeper/bin/zkCli.sh", "-server", cluster.zk.connect_string] + list(args)
@@ -97,9 +109,9 @@ def body(runner):
             leaders = {s["leader"] for s in first.values()}
             check_eq(leaders, {1, 2, 3}, "leaders of the 6 partitions (round robin)")
             for b in (b2, b3):
-                wait_for(lambda: view(b, topic) == first, 10,
+                wait(lambda: view(b, topic) == first, 10,
                          "broker %d to show the same partitions as broker 1" % b.node_id,
-                         last=lambda: view(b, topic))
+                         show=lambda: view(b, topic))
             state["first"] = first
 
         def rf4_and_duplicate_are_refused():
@@ -124,8 +136,8 @@ def body(runner):
                 client3 = admin(b3)
                 entries = client3.describe_configs([r])[r].result(timeout=30)
                 return {k: entries[k].value for k in ("retention.ms", "cleanup.policy")}
-            wait_for(lambda: described() == {"retention.ms": "123456", "cleanup.policy": "compact"},
-                     10, "broker 3 to describe the configs set on broker 1", last=described)
+            wait(lambda: described() == {"retention.ms": "123456", "cleanup.policy": "compact"},
+                     10, "broker 3 to describe the configs set on broker 1", show=described)
             out = zk_cli(cluster, "get", cluster.chroot + "/config/topics/" + topic)
             check('"retention.ms":"123456"' in out, "/config/topics/%s in ZooKeeper:\n%s" % (topic, out))
 
@@ -134,9 +146,9 @@ def body(runner):
             fut = client.create_partitions([NewPartitions(topic, 8)], operation_timeout=20)[topic]
             fut.result(timeout=40)
             for b in (b1, b2, b3):
-                wait_for(lambda: len(view(b, topic)) == 8 and all(s["error"] == 0 for s in view(b, topic).values()),
+                wait(lambda: len(view(b, topic)) == 8 and all(s["error"] == 0 for s in view(b, topic).values()),
                          10, "8 partitions with leaders on broker %d" % b.node_id,
-                         last=lambda: view(b, topic))
+                         show=lambda: view(b, topic))
             for p, s in view(b1, topic).items():
                 check_eq(len(set(s["replicas"])), 3, "replicas of partition %d" % p)
 
@@ -151,8 +163,8 @@ def body(runner):
                 now = view(survivor, topic)
                 return all(s["leader"] != dead and s["leader"] >= 0 and dead not in s["isr"]
                            for s in now.values())
-            wait_for(failed_over, FAILOVER_TIMEOUT, "partitions led by %d to move" % dead,
-                     last=lambda: view(survivor, topic))
+            wait(failed_over, FAILOVER_TIMEOUT, "partitions led by %d to move" % dead,
+                     show=lambda: view(survivor, topic))
             print("# broker %d killed; its partitions moved after %.1fs" % (dead, time.monotonic() - start))
             after = view(survivor, topic)
             for p, s in after.items():
@@ -178,8 +190,8 @@ def body(runner):
             dead = state["dead"]
             cluster.restart(dead)
             b = cluster.broker(dead)
-            wait_for(lambda: all(s["offline"] == [] for s in view(b, topic).values()), 20,
-                     "broker %d live again in every partition" % dead, last=lambda: view(b, topic))
+            wait(lambda: all(s["offline"] == [] for s in view(b, topic).values()), 20,
+                     "broker %d live again in every partition" % dead, show=lambda: view(b, topic))
             # Not back in the ISR (that needs replication): it does not lead.
             for p, s in view(b, topic).items():
                 check(s["leader"] != dead, "partition %d led by %d, which is out of the ISR" % (p, dead))
@@ -196,21 +208,21 @@ def body(runner):
                         return None
                     c = int(out.split('"brokerid":')[1].split(",")[0])
                     return c if c != controller else None
-                wait_for(new_controller, FAILOVER_TIMEOUT, "a controller other than paused %d" % controller)
+                wait(new_controller, FAILOVER_TIMEOUT, "a controller other than paused %d" % controller)
                 # The new controller has re-checked every partition: the
                 # paused one is dropped from the ISRs it was in.
                 via = cluster.broker(others[0])
-                wait_for(lambda: all(controller not in s["isr"] for s in view(via, topic).values()),
+                wait(lambda: all(controller not in s["isr"] for s in view(via, topic).values()),
                          FAILOVER_TIMEOUT, "paused broker %d out of every ISR" % controller,
-                         last=lambda: view(via, topic))
+                         show=lambda: view(via, topic))
                 snapshot = view(via, topic)
             finally:
                 cluster.resume(controller)
             b = cluster.broker(controller)
-            wait_for(lambda: "no longer controller" in open(b.log_path, errors="replace").read(), 20,
+            wait(lambda: "no longer controller" in open(b.log_path, errors="replace").read(), 20,
                      "broker %d to log that it is no longer controller" % controller)
-            wait_for(lambda: all(s["offline"] == [] for s in view(via, topic).values()), 20,
-                     "broker %d registered again" % controller, last=lambda: view(via, topic))
+            wait(lambda: all(s["offline"] == [] for s in view(via, topic).values()), 20,
+                     "broker %d registered again" % controller, show=lambda: view(via, topic))
             # Whatever it had queued, nothing it wrote survived: the new
             # controller's states stand (leaders, epochs, ISR).
             check_eq(view(via, topic), snapshot, "partition states after the paused controller resumed")
@@ -220,7 +232,7 @@ def body(runner):
             fut = client.delete_topics([topic], operation_timeout=20)[topic]
             fut.result(timeout=40)
             for b in (b1, b2, b3):
-                wait_for(lambda: topic not in view(b, topic) or "error" in view(b, topic), 10,
+                wait(lambda: topic not in view(b, topic) or "error" in view(b, topic), 10,
                          "topic gone on broker %d" % b.node_id)
                 md = metadata_v7(b.host, b.port, [topic])
                 check_eq(md.get(topic, {}).get("error"), 3, "Metadata for the deleted topic on %d" % b.node_id)
