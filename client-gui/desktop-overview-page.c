@@ -22,6 +22,8 @@ struct _DesktopOverviewPage
   AdwActionRow  *controller_row;
   AdwActionRow  *topics_row;
   AdwActionRow  *partitions_row;
+  AdwActionRow  *under_replicated_row;
+  AdwActionRow  *offline_row;
   AdwActionRow  *groups_row;
   AdwActionRow  *messages_row;
   GtkListBox    *brokers_list;
@@ -83,7 +85,7 @@ show_metadata (DesktopOverviewPage *self)
   gint32 controller = caudal_cluster_get_controller_id (self->cluster);
   const char *id = caudal_cluster_get_cluster_id (self->cluster);
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
-  guint partitions = 0;
+  guint partitions = 0, under_replicated = 0, offline = 0;
 
   adw_action_row_set_subtitle (self->cluster_id_row, id != NULL ? id : _("Not reported"));
   if (controller >= 0)
@@ -94,9 +96,24 @@ show_metadata (DesktopOverviewPage *self)
   else
     adw_action_row_set_subtitle (self->controller_row, _("None"));
   for (guint i = 0; i < topics->len; i++)
-    partitions += ((CaudalTopicInfo *) g_ptr_array_index (topics, i))->partitions->len;
+    {
+      CaudalTopicInfo *t = g_ptr_array_index (topics, i);
+
+      partitions += t->partitions->len;
+      /* Kafka's UnderReplicatedPartitions and OfflinePartitionsCount. */
+      for (guint p = 0; p < t->partitions->len; p++)
+        {
+          CaudalPartitionInfo *info = g_ptr_array_index (t->partitions, p);
+          if (info->isr->len < info->replicas->len)
+            under_replicated++;
+          if (info->leader < 0)
+            offline++;
+        }
+    }
   set_count (self->topics_row, topics->len);
   set_count (self->partitions_row, partitions);
+  set_count (self->under_replicated_row, under_replicated);
+  set_count (self->offline_row, offline);
   for (guint i = 0; i < brokers->len; i++)
     {
       CaudalBrokerInfo *b = g_ptr_array_index (brokers, i);
@@ -380,6 +397,8 @@ desktop_overview_page_class_init (DesktopOverviewPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DesktopOverviewPage, controller_row);
   gtk_widget_class_bind_template_child (widget_class, DesktopOverviewPage, topics_row);
   gtk_widget_class_bind_template_child (widget_class, DesktopOverviewPage, partitions_row);
+  gtk_widget_class_bind_template_child (widget_class, DesktopOverviewPage, under_replicated_row);
+  gtk_widget_class_bind_template_child (widget_class, DesktopOverviewPage, offline_row);
   gtk_widget_class_bind_template_child (widget_class, DesktopOverviewPage, groups_row);
   gtk_widget_class_bind_template_child (widget_class, DesktopOverviewPage, messages_row);
   gtk_widget_class_bind_template_child (widget_class, DesktopOverviewPage, brokers_list);

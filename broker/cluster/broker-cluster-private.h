@@ -76,7 +76,10 @@ struct _BrokerCluster
 char     *broker_cluster_zpath        (BrokerCluster *c,
                                        const char    *rel);
 gboolean  broker_cluster_is_connection_error (int rc);
-void      broker_cluster_rewatch_controller  (BrokerCluster *c);
+/* A fenced controller write failed its epoch check: someone else moved
+ * /controller_epoch. Re-reads /controller, deleting it if it still names
+ * us, so that an election settles who leads. */
+void      broker_cluster_controller_moved    (BrokerCluster *c);
 
 /* broker-cluster-topics.c: the view. */
 void      broker_cluster_view_init    (BrokerCluster *c);

@@ -531,10 +531,48 @@ watch_controller (BrokerCluster *c)
   (void) zoo_awexists (c->zh, path, on_controller_changed, c, on_controller_exists, c);
 }
 
-void
-broker_cluster_rewatch_controller (BrokerCluster *c)
+static void
+on_stale_controller_deleted (int         rc,
+                             const void *data)
 {
+  BrokerCluster *c = (BrokerCluster *) data;
+
+  if (!c->closing)
+    watch_controller (c);
+}
+
+static void
+on_controller_read_after_fence (int               rc,
+                                const char       *value,
+                                int               value_len,
+                                const struct Stat *stat,
+                                const void       *data)
+{
+  BrokerCluster *c = (BrokerCluster *) data;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *path = NULL;
+
+  if (c->closing)
+    return;
+  root = rc == ZOK ? broker_cluster_parse_json (value, value_len) : NULL;
+  /* Still ours: give it up so an election runs (Kafka's
+   * triggerControllerMove). Another's: just follow it. */
+  if (root != NULL && stat->ephemeralOwner == zoo_client_id (c->zh)->client_id
+      && json_object_get_int_member_with_default (json_node_get_object (root), "brokerid", -1) == c->id)
+    {
+      path = zpath (c, "/controller");
+      if (zoo_adelete (c->zh, path, stat->version, on_stale_controller_deleted, c) == ZOK)
+        return;
+    }
   watch_controller (c);
+}
+
+void
+broker_cluster_controller_moved (BrokerCluster *c)
+{
+  g_autofree char *path = zpath (c, "/controller");
+
+  (void) zoo_aget (c->zh, path, 0, on_controller_read_after_fence, c);
 }
 
 /* -- registration ----------------------------------------------------------- */

@@ -111,7 +111,7 @@ on_fenced_done (int         rc,
       /* The epoch moved: another broker was elected while we were away
        * (paused, partitioned). Nothing of ours was written. */
       broker_controller_resign (c, "the controller epoch moved on, a write was refused");
-      broker_cluster_rewatch_controller (c);
+      broker_cluster_controller_moved (c);
     }
   else
     f->done (c, f, rc, failed_op);

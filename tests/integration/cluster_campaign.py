@@ -221,7 +221,9 @@ class Workers:
         self.stop_sending = threading.Event()
         self.stop_all = threading.Event()
         boot = cluster.bootstrap(sorted(cluster.brokers))
-        self.producers = [RecordingProducer("p0", boot, history, True, acks, partitions),
+        # librdkafka requires acks=all with idempotence (the acks=1
+        # negative control runs two plain producers).
+        self.producers = [RecordingProducer("p0", boot, history, acks == "all", acks, partitions),
                           RecordingProducer("p1", boot, history, False, acks, partitions)]
         self.rate = rate
         self.threads = []

@@ -21,6 +21,8 @@ test-cluster-failover.py.
 """
 
 import os
+import socket
+import struct
 import subprocess
 import sys
 import time
@@ -70,6 +72,44 @@ def wait(predicate, timeout, what, show=None):
             last[0] = show()
         return ok
     return wait_for(probe, timeout, what, last=last)
+
+
+def states(partitions):
+    """What the controller writes, per partition (not liveness)."""
+    return {p: (s["leader"], s["leader_epoch"], s["isr"]) for p, s in partitions.items()}
+
+
+def metadata_auto_create(broker, topic):
+    """Metadata v7 for `topic` with allow_auto_topic_creation: its
+    topic-level error code."""
+    client_id = b"caudal-it"
+    name = topic.encode()
+    body = struct.pack(">hhih", 3, 7, 12, len(client_id)) + client_id
+    body += struct.pack(">ih", 1, len(name)) + name + b"\x01"
+    with socket.create_connection((broker.host, broker.port), timeout=10) as s:
+        s.sendall(struct.pack(">i", len(body)) + body)
+        size = struct.unpack(">i", s.recv(4, socket.MSG_WAITALL))[0]
+        buf = s.recv(size, socket.MSG_WAITALL)
+    pos = 8                                             # correlation id, throttle
+    (n,) = struct.unpack_from(">i", buf, pos)
+    pos += 4
+    for _ in range(n):                                  # brokers: id, host, port, rack
+        pos += 4
+        (ln,) = struct.unpack_from(">h", buf, pos)
+        pos += 2 + ln + 4
+        (ln,) = struct.unpack_from(">h", buf, pos)
+        pos += 2 + max(ln, 0)
+    (ln,) = struct.unpack_from(">h", buf, pos)          # cluster id
+    pos += 2 + max(ln, 0) + 4 + 4                       # controller, topic count
+    return struct.unpack_from(">h", buf, pos)[0]
+
+
+def controller_id(cluster):
+    """The broker id in /controller, or None."""
+    out = zk_cli(cluster, "get", cluster.chroot + "/controller")
+    if '"brokerid":' not in out:
+        return None
+    return int(out.split('"brokerid":')[1].split(",")[0])
 
 
 def zk_cli(cluster, *args):
@@ -124,6 +164,24 @@ def body(runner):
             check(err is not None and err.code() == KafkaError.TOPIC_ALREADY_EXISTS,
                   "duplicate CreateTopics: %r" % (err,))
             check("Topic '%s' already exists." % topic in err.str(), "duplicate message: %r" % err.str())
+
+        def controller_write_fenced_by_epoch():
+            # Another controller's election moves /controller_epoch (here
+            # by hand): the controller's next write, its multi checking the
+            # epoch's version, is refused (KAFKA-6082); it resigns and
+            # gives up /controller, an election settles it, and the work
+            # is done under the new epoch.
+            controller = controller_id(cluster)
+            zk_cli(cluster, "set", cluster.chroot + "/controller_epoch", "1000")
+            fenced = unique_topic("fenced")
+            check_eq(create(b1, fenced, 2, 3), None, "CreateTopics %s after the epoch moved" % fenced)
+            log = open(cluster.broker(controller).log_path, errors="replace").read()
+            check("write was refused" in log and "no longer controller" in log,
+                  "broker %d did not log its refused write:\n%s" % (controller, log[-3000:]))
+            for p in (0, 1):
+                out = zk_cli(cluster, "get", "%s/brokers/topics/%s/partitions/%d/state"
+                             % (cluster.chroot, fenced, p))
+                check('"controller_epoch":1001' in out, "state of %s-%d:\n%s" % (fenced, p, out))
 
         def configs_altered_on_1_read_from_3():
             res = ConfigResource(ConfigResource.Type.TOPIC, topic,
@@ -185,28 +243,49 @@ def body(runner):
                   "state znode of partition 0:\n%s" % out)
             state["dead"] = dead
             state["survivor"] = survivor
+            state["epochs"] = {p: s["leader_epoch"] for p, s in after.items()}
 
-        def restarted_broker_is_live_again():
+        def restarted_broker_is_live_again_and_preferred_leader_returns():
             dead = state["dead"]
             cluster.restart(dead)
             b = cluster.broker(dead)
             wait(lambda: all(s["offline"] == [] for s in view(b, topic).values()), 20,
-                     "broker %d live again in every partition" % dead, show=lambda: view(b, topic))
-            # Not back in the ISR (that needs replication): it does not lead.
-            for p, s in view(b, topic).items():
-                check(s["leader"] != dead, "partition %d led by %d, which is out of the ISR" % (p, dead))
+                 "broker %d live again in every partition" % dead, show=lambda: view(b, topic))
+            # It leads nothing until replication puts it back in an ISR;
+            # then, within leader.imbalance.check.interval.seconds (2 s
+            # here), the controller gives it back the partitions it is the
+            # preferred (first) replica of, with a higher leader epoch.
+            preferred = [p for p, s in view(b, topic).items() if s["replicas"][0] == dead]
+            check(preferred, "broker %d is no partition's preferred replica" % dead)
+
+            def led_back():
+                now = view(b, topic)
+                for p, s in now.items():
+                    check(s["leader"] != dead or dead in s["isr"],
+                          "partition %d led by %d, which is out of its ISR %s" % (p, dead, s["isr"]))
+                return all(now[p]["leader"] == dead for p in preferred)
+            wait(led_back, 30, "broker %d to lead %s again once back in their ISR" % (dead, preferred),
+                 show=lambda: view(b, topic))
+            for p in preferred:
+                check(view(b, topic)[p]["leader_epoch"] > state["epochs"][p],
+                      "partition %d: leader epoch did not grow on the preferred leader's return" % p)
+
+        def metadata_auto_creates_with_cluster_defaults():
+            auto = unique_topic("auto")
+            code = metadata_auto_create(b2, auto)
+            check(code in (0, 5), "Metadata auto-creation of %s: error %d" % (auto, code))
+            wait(lambda: len(view(b3, auto)) == 1 and view(b3, auto)[0]["error"] == 0, 15,
+                 "auto-created %s with a leader on broker 3" % auto, show=lambda: view(b3, auto))
+            # default.replication.factor unset: min(3, live brokers) = 3.
+            check_eq(len(view(b3, auto)[0]["replicas"]), 3, "replicas of the auto-created topic")
 
         def paused_controller_cannot_write():
-            controller = int(zk_cli(cluster, "get", cluster.chroot + "/controller")
-                             .split('"brokerid":')[1].split(",")[0])
+            controller = controller_id(cluster)
             others = [i for i in (1, 2, 3) if i != controller]
             cluster.pause(controller)
             try:
                 def new_controller():
-                    out = zk_cli(cluster, "get", cluster.chroot + "/controller")
-                    if '"brokerid":' not in out:
-                        return None
-                    c = int(out.split('"brokerid":')[1].split(",")[0])
+                    c = controller_id(cluster)
                     return c if c != controller else None
                 wait(new_controller, FAILOVER_TIMEOUT, "a controller other than paused %d" % controller)
                 # The new controller has re-checked every partition: the
@@ -215,7 +294,7 @@ def body(runner):
                 wait(lambda: all(controller not in s["isr"] for s in view(via, topic).values()),
                          FAILOVER_TIMEOUT, "paused broker %d out of every ISR" % controller,
                          show=lambda: view(via, topic))
-                snapshot = view(via, topic)
+                snapshot = states(view(via, topic))
             finally:
                 cluster.resume(controller)
             b = cluster.broker(controller)
@@ -225,7 +304,8 @@ def body(runner):
                      "broker %d registered again" % controller, show=lambda: view(via, topic))
             # Whatever it had queued, nothing it wrote survived: the new
             # controller's states stand (leaders, epochs, ISR).
-            check_eq(view(via, topic), snapshot, "partition states after the paused controller resumed")
+            check_eq(states(view(via, topic)), snapshot,
+                     "partition states after the paused controller resumed")
 
         def delete_topic_everywhere():
             client = admin(b3)
@@ -244,8 +324,11 @@ def body(runner):
             check(topic not in out, "/admin/delete_topics still lists %s:\n%s" % (topic, out))
 
         for test in (create_rf3_topic_on_broker1, rf4_and_duplicate_are_refused,
+                     controller_write_fenced_by_epoch,
                      configs_altered_on_1_read_from_3, partitions_added_on_2_appear_everywhere,
-                     kill9_leader_moves_leadership_in_isr, restarted_broker_is_live_again,
+                     kill9_leader_moves_leadership_in_isr,
+                     restarted_broker_is_live_again_and_preferred_leader_returns,
+                     metadata_auto_creates_with_cluster_defaults,
                      paused_controller_cannot_write, delete_topic_everywhere):
             runner.run(test)
         return runner.finish(*cluster.brokers.values())
