@@ -2,6 +2,7 @@
 /* main.c: caudald's command line, signals and main loop. */
 
 #include <glib-unix.h>
+#include <signal.h>
 #include <locale.h>
 #include <stdlib.h>
 
@@ -129,6 +130,10 @@ main (int   argc,
   loop = g_main_loop_new (NULL, FALSE);
   st.broker = broker;
   st.loop = loop;
+  /* A peer that resets its connection while we write to it (sendfile of
+   * a fetch answer, the ZooKeeper client's send) must cost that
+   * connection only: the write fails with EPIPE instead of killing us. */
+  signal (SIGPIPE, SIG_IGN);
   g_unix_signal_add (SIGTERM, on_signal, &st);
   g_unix_signal_add (SIGINT, on_signal, &st);
   if (!broker_start (broker, ready_file, &error))

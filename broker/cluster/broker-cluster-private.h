@@ -45,6 +45,7 @@ struct _BrokerCluster
   GSource    *source;
   guint       renew_id;       /* idle replacing an expired session */
   gboolean    closing;        /* inside zookeeper_close(): ignore callbacks */
+  gboolean    freeing;        /* inside broker_cluster_free() */
   gboolean    registering;
   gboolean    registered;
   gboolean    was_connected;
@@ -89,6 +90,8 @@ void      broker_cluster_view_clear   (BrokerCluster *c);
 void      broker_cluster_view_load    (BrokerCluster *c);
 gboolean  broker_cluster_view_loaded  (BrokerCluster *c);
 void      broker_cluster_view_brokers_changed (BrokerCluster *c);
+/* A registration was read (a broker joined or moved): hooks only. */
+void      broker_cluster_view_node_changed (BrokerCluster *c);
 void      broker_cluster_read_state   (BrokerCluster *c,
                                        const char    *topic,
                                        gint32         partition);

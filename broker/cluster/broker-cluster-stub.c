@@ -4,6 +4,7 @@
  * start with zookeeper.connect set, and says why. */
 
 #include "broker-cluster.h"
+#include "caudal-error-codes.h"
 
 gboolean
 broker_cluster_is_supported (void)
@@ -116,8 +117,9 @@ broker_cluster_assign_replicas (BrokerCluster *cluster,
   return NULL;
 }
 
-/* The writes complete at once with UNKNOWN_SERVER_ERROR (-1). */
-#define NOT_BUILT(done, user_data) (done) (-1, "cluster mode is not built in", (user_data))
+/* The writes complete at once with UNKNOWN_SERVER_ERROR. */
+#define NOT_BUILT(done, user_data) \
+  (done) (CAUDAL_ERROR_CODE_UNKNOWN_SERVER_ERROR, "cluster mode is not built in", (user_data))
 
 void
 broker_cluster_create_topic (BrokerCluster     *cluster,
@@ -189,7 +191,7 @@ broker_cluster_check_assignment (BrokerCluster *cluster,
                                  char         **message)
 {
   *message = g_strdup ("cluster mode is not built in");
-  return 39;   /* INVALID_REPLICA_ASSIGNMENT */
+  return CAUDAL_ERROR_CODE_INVALID_REPLICA_ASSIGNMENT;
 }
 
 const BrokerClusterTopic *

@@ -425,13 +425,19 @@ on_state_read (int               rc,
   if (rc == ZNONODE)
     {
       /* No state yet (the controller creates it): an exists watch tells
-       * us when it appears. */
-      g_autofree char *rel = g_strdup_printf ("/brokers/topics/%s/partitions/%d/state", name, partition);
-      g_autofree char *path = broker_cluster_zpath (c, rel);
-      ViewRead *er = view_read_new (c, name, partition);
+       * us when it appears — unless the topic is being deleted, whose
+       * states are gone for good (a new topic of that name reads its
+       * states afresh). */
+      if (!g_hash_table_contains (c->deleting, name))
+        {
+          g_autofree char *rel = g_strdup_printf ("/brokers/topics/%s/partitions/%d/state", name,
+                                                  partition);
+          g_autofree char *path = broker_cluster_zpath (c, rel);
+          ViewRead *er = view_read_new (c, name, partition);
 
-      if (zoo_awexists (c->zh, path, on_view_event, c, on_state_exists, er) != ZOK)
-        view_read_cancel (er);
+          if (zoo_awexists (c->zh, path, on_view_event, c, on_state_exists, er) != ZOK)
+            view_read_cancel (er);
+        }
       isr = g_array_new (FALSE, FALSE, sizeof (gint32));
     }
   else
@@ -745,6 +751,7 @@ on_topics_listed (int                          rc,
         {
           ClusterTopic *t = topic_new (strings->data[i]);
 
+          t->pub.deleting = g_hash_table_contains (c->deleting, t->pub.name);
           g_hash_table_insert (c->topics, t->pub.name, t);
           read_topic (c, t);
         }
@@ -796,7 +803,9 @@ on_deletions_listed (int                          rc,
       ClusterTopic *t = value;
       t->pub.deleting = g_hash_table_contains (c->deleting, t->pub.name);
     }
-  broker_controller_check_deletions (c);
+  /* New markers start deletions; a marker gone frees its name for a new
+   * topic whose partitions the controller skipped meanwhile. */
+  broker_controller_check_all (c);
 }
 
 static void
@@ -915,6 +924,13 @@ broker_cluster_view_brokers_changed (BrokerCluster *c)
   if (c->hooks.brokers_changed != NULL)
     c->hooks.brokers_changed (c->hooks_data);
   broker_controller_check_all (c);
+}
+
+void
+broker_cluster_view_node_changed (BrokerCluster *c)
+{
+  if (c->hooks.brokers_changed != NULL)
+    c->hooks.brokers_changed (c->hooks_data);
 }
 
 /* -- the API ------------------------------------------------------------------------- */

@@ -112,6 +112,22 @@ write_fail_rc (Write      *w,
     write_finish (w, CAUDAL_ERROR_CODE_UNKNOWN_SERVER_ERROR, message);
 }
 
+/* An answer that came from closing the handle: when the broker stops,
+ * dropped with it; when an expired session is replaced, the outcome is
+ * unknown, which the client hears as a timeout. */
+static gboolean
+write_closing (Write *w)
+{
+  if (!w->cluster->closing)
+    return FALSE;
+  if (w->cluster->freeing)
+    write_free (w);
+  else
+    write_finish (w, CAUDAL_ERROR_CODE_REQUEST_TIMED_OUT,
+                  "The ZooKeeper session ended before the write was confirmed.");
+  return TRUE;
+}
+
 /* -- waiting for the view -------------------------------------------------- */
 
 static gboolean
@@ -231,13 +247,9 @@ on_topic_created (int         rc,
                   const void *data)
 {
   Write *w = (Write *) data;
-  BrokerCluster *c = w->cluster;
 
-  if (c->closing)
-    {
-      write_free (w);
-      return;
-    }
+  if (write_closing (w))
+    return;
   if (rc == ZOK)
     {
       wait_for_view (w, WAIT_TOPIC_READY, (gint32) w->new_assignments->len, -1);
@@ -293,6 +305,14 @@ broker_cluster_create_topic (BrokerCluster     *c,
   g_autofree char *topic_rel = g_strconcat ("/brokers/topics/", name, NULL);
 
   g_return_if_fail (c != NULL && name != NULL && assignments != NULL && done != NULL);
+  /* Kafka's AdminZkClient.validateTopicCreate: until the controller has
+   * removed the marker, the old topic's znodes may still be deleted. */
+  if (g_hash_table_contains (c->deleting, name))
+    {
+      g_autofree char *message = g_strdup_printf ("Topic '%s' is marked for deletion.", name);
+      done (CAUDAL_ERROR_CODE_TOPIC_ALREADY_EXISTS, message, user_data);
+      return;
+    }
   w = write_new (c, name, done, user_data);
   w->timeout_ms = timeout_ms;
   w->new_assignments = g_ptr_array_ref (assignments);
@@ -315,11 +335,8 @@ on_deletion_marked (int         rc,
 {
   Write *w = (Write *) data;
 
-  if (w->cluster->closing)
-    {
-      write_free (w);
-      return;
-    }
+  if (write_closing (w))
+    return;
   /* NODEEXISTS: already queued for deletion; wait like the first. */
   if (rc == ZOK || rc == ZNODEEXISTS)
     wait_for_view (w, WAIT_TOPIC_GONE, 0, -1);
@@ -357,11 +374,8 @@ on_partitions_added (int               rc,
 {
   Write *w = (Write *) data;
 
-  if (w->cluster->closing)
-    {
-      write_free (w);
-      return;
-    }
+  if (write_closing (w))
+    return;
   if (rc == ZOK)
     {
       g_autoptr(JsonNode) root = broker_cluster_parse_json (w->data[0], (int) strlen (w->data[0]));
@@ -396,11 +410,8 @@ on_assignment_for_add (int               rc,
   JsonObject *parts;
   guint n;
 
-  if (w->cluster->closing)
-    {
-      write_free (w);
-      return;
-    }
+  if (write_closing (w))
+    return;
   if (rc == ZNONODE)
     {
       write_finish (w, CAUDAL_ERROR_CODE_UNKNOWN_TOPIC_OR_PARTITION, NULL);
@@ -476,11 +487,8 @@ on_configs_created (int         rc,
 {
   Write *w = (Write *) data;
 
-  if (w->cluster->closing)
-    {
-      write_free (w);
-      return;
-    }
+  if (write_closing (w))
+    return;
   if (rc == ZOK)
     wait_for_view (w, WAIT_CONFIG, 0, 0);
   else
@@ -494,11 +502,8 @@ on_configs_set (int               rc,
 {
   Write *w = (Write *) data;
 
-  if (w->cluster->closing)
-    {
-      write_free (w);
-      return;
-    }
+  if (write_closing (w))
+    return;
   if (rc == ZOK)
     wait_for_view (w, WAIT_CONFIG, 0, stat->version);
   else if (rc == ZNONODE)
@@ -540,11 +545,8 @@ on_isr_set (int               rc,
 {
   Write *w = (Write *) data;
 
-  if (w->cluster->closing)
-    {
-      write_free (w);
-      return;
-    }
+  if (write_closing (w))
+    return;
   switch (rc)
     {
     case ZOK:

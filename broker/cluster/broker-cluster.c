@@ -270,6 +270,8 @@ on_broker_read (int               rc,
   if (!g_hash_table_contains (c->nodes, GINT_TO_POINTER (id)))
     g_message ("cluster: broker %d joined (%s:%u)", id, node->host, node->port);
   g_hash_table_replace (c->nodes, GINT_TO_POINTER (id), node);
+  /* Its endpoints are known only now: followers need the leader's. */
+  broker_cluster_view_node_changed (c);
 }
 
 static void
@@ -1001,6 +1003,7 @@ broker_cluster_free (BrokerCluster *c)
       /* Closing the session deletes our ephemerals now, not a session
        * timeout later: the others elect a new controller at once. */
       c->closing = TRUE;
+      c->freeing = TRUE;
       zookeeper_close (c->zh);
     }
   g_clear_pointer (&c->self, node_free);

@@ -43,6 +43,8 @@ struct _Fenced
 };
 
 static void create_state (BrokerCluster *c, const char *topic, gint32 partition, gint level);
+static ClusterPartition *lookup (BrokerCluster *c, const char *topic, gint32 partition,
+                                 ClusterTopic **out_topic);
 static void delete_next (BrokerCluster *c, const char *topic, GPtrArray *paths);
 
 gboolean
@@ -89,6 +91,22 @@ fenced_add_path (Fenced     *f,
   return f->paths[f->n_ops];
 }
 
+/* Drops @f without its completion: whoever is controller next (maybe
+ * us again) checks the partition or the deletion from scratch, so
+ * nothing may stay marked as in flight. */
+static void
+fenced_abandon (BrokerCluster *c,
+                Fenced        *f)
+{
+  ClusterPartition *p = f->partition >= 0 ? lookup (c, f->topic, f->partition, NULL) : NULL;
+
+  if (p != NULL)
+    p->write_pending = FALSE;
+  if (f->pending != NULL && c->deletions_running != NULL)
+    g_hash_table_remove (c->deletions_running, f->topic);
+  fenced_free (f);
+}
+
 static void
 on_fenced_done (int         rc,
                 const void *data)
@@ -99,7 +117,8 @@ on_fenced_done (int         rc,
 
   if (c->closing)
     {
-      fenced_free (f);
+      /* The handle is going (an expired session is replaced). */
+      fenced_abandon (c, f);
       return;
     }
   if (rc != ZOK && !broker_cluster_is_connection_error (rc))
@@ -112,9 +131,10 @@ on_fenced_done (int         rc,
        * (paused, partitioned). Nothing of ours was written. */
       broker_controller_resign (c, "the controller epoch moved on, a write was refused");
       broker_cluster_controller_moved (c);
+      fenced_abandon (c, f);
+      return;
     }
-  else
-    f->done (c, f, rc, failed_op);
+  f->done (c, f, rc, failed_op);
   fenced_free (f);
 }
 

@@ -161,7 +161,8 @@ static const BrokerConfigDef broker_table[] = {
     "The partition count of topics created without one.", NULL },
   { "default.replication.factor", INT, "1", AT_LEAST (1), RO, FALSE, PARTIAL,
     "The replication factor of topics created without one.",
-    "Single node: only 1 can be satisfied." },
+    "Single node: only 1 can be satisfied. Cluster mode, when not set: "
+    "min(3, live brokers)." },
   { "auto.create.topics.enable", BOOLEAN, "true", NO_CHECK, RO, FALSE, YES,
     "Whether Metadata and Produce requests create missing topics.", NULL },
   { "delete.topic.enable", BOOLEAN, "true", NO_CHECK, RO, FALSE, YES,
@@ -170,9 +171,10 @@ static const BrokerConfigDef broker_table[] = {
     "The fewest in-sync replicas an acks=all write needs.",
     "Single node: the only replica is always in sync." },
   { "unclean.leader.election.enable", BOOLEAN, "false", NO_CHECK, CLUSTER,
-    FALSE, IGNORED,
+    FALSE, PARTIAL,
     "Whether an out-of-sync replica may become leader, losing data.",
-    "Single node: no leader election." },
+    "Cluster mode: the controller's elections, unless a topic overrides "
+    "it. Single node: no leader election." },
   { "auto.leader.rebalance.enable", BOOLEAN, "true", NO_CHECK, RO, FALSE,
     PARTIAL, "Whether the controller moves leadership back to each "
     "partition's preferred replica.",

@@ -135,9 +135,10 @@ static const BrokerTopicConfigDef topic_table[] = {
   { "segment.ms", LONG, "604800000", AT_LEAST (1), YES,
     "The age at which a new segment is started.", NULL,
     { SYN ("log.roll.ms"), SYN_X ("log.roll.hours", HOUR_MS) } },
-  { "unclean.leader.election.enable", BOOLEAN, "false", NO_CHECK, IGNORED,
+  { "unclean.leader.election.enable", BOOLEAN, "false", NO_CHECK, PARTIAL,
     "Whether an out-of-sync replica may become leader, losing data.",
-    "Single node: no leader election.",
+    "Cluster mode: honoured by the controller's elections. Single node: no "
+    "leader election.",
     { SYN ("unclean.leader.election.enable") } },
 };
 
