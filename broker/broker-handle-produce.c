@@ -304,6 +304,9 @@ broker_handle_produce (BrokerRequest *req)
   gint16 global_error = CAUDAL_ERROR_CODE_NONE;
 
   state->req = req;
+  /* The handler itself counts as pending: a wait that completes at once
+   * (the HW is already past) must not free the request mid-loop. */
+  state->pending = 1;
   /* acks=0: the client expects no reply at all. */
   req->no_response = body->acks == 0;
   if (body->acks != 0 && body->acks != 1 && body->acks != -1)
@@ -334,5 +337,6 @@ broker_handle_produce (BrokerRequest *req)
           produce_partition (req, state, topic, &in->partition_data[p], &parts[p]);
         }
     }
+  state->pending--;
   finish_if_done (state);
 }
