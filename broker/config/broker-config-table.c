@@ -318,8 +318,8 @@ static const BrokerConfigDef broker_table[] = {
   { "zookeeper.connect", STRING, NULL, NO_CHECK, RO, FALSE, PARTIAL,
     "The ZooKeeper connection string (host:port,…[/chroot]); setting it "
     "turns cluster mode on.",
-    "Brokers register, elect a controller and list each other "
-    "(docs/cluster.md); topics are not replicated yet. Use numeric "
+    "Brokers register, elect a controller and replicate partitions "
+    "(docs/cluster.md). Use numeric "
     "addresses: the ZooKeeper client resolves names with blocking calls." },
   { "zookeeper.session.timeout.ms", INT, "18000", AT_LEAST (1), RO, FALSE,
     YES, "The ZooKeeper session timeout: how long after a broker dies its "
