@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "broker-cluster.h"
+#include "broker-group-failover.h"
+#include "broker-group-store.h"
 #include "broker-replica.h"
 #include "broker-replica-fetcher.h"
 #include "broker-topics.h"
@@ -54,7 +56,15 @@ drop_local_topic (BrokerClusterSync *sync,
   g_autofree char *name = g_strdup (topic->name);
 
   for (guint i = 0; i < topic->partitions->len; i++)
-    broker_replica_fetchers_follow (sync->fetchers, name, (gint32) i, -1);
+    {
+      BrokerPartition *part = g_ptr_array_index (topic->partitions, i);
+
+      broker_replica_fetchers_follow (sync->fetchers, name, (gint32) i, -1);
+      if (part->replica != NULL && strcmp (name, BROKER_GROUP_STORE_TOPIC) == 0
+          && broker_replica_get_role (part->replica) == BROKER_REPLICA_LEADER)
+        broker_group_failover_role_changed (sync->broker, (gint32) i, BROKER_REPLICA_LEADER,
+                                            BROKER_REPLICA_NONE);
+    }
   if (!broker_topics_delete (sync->broker->topics, topic, &error))
     g_warning ("removing the logs of topic %s: %s", name, error->message);
   else
@@ -67,6 +77,7 @@ apply_partition (BrokerClusterSync            *sync,
                  const BrokerClusterPartition *cp)
 {
   BrokerPartition *part;
+  BrokerReplicaRole old_role, new_role;
   gint32 leader;
 
   if (cp->partition < 0 || (guint) cp->partition >= topic->partitions->len)
@@ -74,11 +85,15 @@ apply_partition (BrokerClusterSync            *sync,
   part = g_ptr_array_index (topic->partitions, cp->partition);
   if (part->replica == NULL)
     part->replica = broker_replica_new (sync->broker, topic, part);
+  old_role = broker_replica_get_role (part->replica);
   broker_replica_apply_state (part->replica, cp->state_version >= 0 ? cp->leader : -1,
                               cp->leader_epoch, cp->replicas, cp->isr, cp->state_version);
-  leader = broker_replica_get_role (part->replica) == BROKER_REPLICA_FOLLOWER
-             ? broker_replica_get_leader (part->replica) : -1;
+  new_role = broker_replica_get_role (part->replica);
+  leader = new_role == BROKER_REPLICA_FOLLOWER ? broker_replica_get_leader (part->replica) : -1;
   broker_replica_fetchers_follow (sync->fetchers, topic->name, cp->partition, leader);
+  /* Group coordinators follow the leadership of their partition. */
+  if (new_role != old_role && strcmp (topic->name, BROKER_GROUP_STORE_TOPIC) == 0)
+    broker_group_failover_role_changed (sync->broker, cp->partition, old_role, new_role);
 }
 
 static void
@@ -202,6 +217,9 @@ broker_cluster_sync_new (Broker *broker)
 
   sync->broker = broker;
   sync->fetchers = broker_replica_fetchers_new (broker);
+  /* Before the view is applied: groups wait for their partition's
+   * leadership, which the view brings. */
+  broker_group_failover_start (broker);
   /* Logs of topics the cluster no longer has: deleted while we were
    * down. Internal topics (__consumer_offsets) stay local for now. */
   for (guint i = 0; i < local->len; i++)

@@ -4,6 +4,7 @@
 
 #include "broker.h"
 #include "broker-group-coordinator.h"
+#include "broker-group-failover.h"
 #include "broker-handlers.h"
 #include "caudal-error-codes.h"
 
@@ -35,7 +36,10 @@ broker_handle_delete_groups (BrokerRequest *req)
       results[k].group_id = group_id;
       /* GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP or NONE. An empty id is
        * looked up like any other, as Kafka does for DeleteGroups. */
-      results[k].error_code = broker_group_delete (req->broker->groups, group_id);
+      if (!broker_group_is_coordinator (req->broker, group_id))
+        results[k].error_code = CAUDAL_ERROR_CODE_NOT_COORDINATOR;
+      else
+        results[k].error_code = broker_group_delete (req->broker->groups, group_id);
       k++;
     }
   broker_request_complete (req);

@@ -5,6 +5,7 @@
 
 #include "broker.h"
 #include "broker-group-coordinator.h"
+#include "broker-group-failover.h"
 #include "broker-handlers.h"
 #include "caudal-error-codes.h"
 
@@ -46,12 +47,23 @@ describe_one (BrokerRequest                              *req,
   const CaudalStructDesc *group_desc =
     caudal_struct_desc_child (&caudal_describe_groups_response_desc, "groups");
   CaudalDescribeGroupsResponseDescribedGroupMember *members;
+  g_autoptr(BrokerGroupDescription) desc = NULL;
+
+  out->group_id = (char *) group_id;
+  if (!broker_group_is_coordinator (req->broker, group_id))
+    {
+      /* DescribeGroupsResponse.groupError: empty state, protocol type and
+       * protocol, no members. */
+      out->error_code = CAUDAL_ERROR_CODE_NOT_COORDINATOR;
+      out->group_state = (char *) "";
+      out->protocol_type = (char *) "";
+      out->protocol_data = (char *) "";
+      return;
+    }
   /* Unknown groups come back Dead with no error, as Kafka answers. The
    * strings are borrowed until the next call into the coordinator, so
    * they are copied before the next group. */
-  g_autoptr(BrokerGroupDescription) desc = broker_group_describe (req->broker->groups, group_id);
-
-  out->group_id = (char *) group_id;
+  desc = broker_group_describe (req->broker->groups, group_id);
   out->error_code = desc->error;
   out->group_state = dup_or_empty (req, desc->state);
   out->protocol_type = dup_or_empty (req, desc->protocol_type);

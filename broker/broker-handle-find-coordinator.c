@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* broker-handle-find-coordinator.c: FindCoordinator (key 10), v0-4: this
- * broker coordinates every group; transactions have no coordinator yet. */
+ * broker coordinates every group in single-node mode, the leader of the
+ * group's __consumer_offsets partition in cluster mode; transactions have
+ * no coordinator yet. */
 
 #include "broker.h"
 #include "broker-admin-util.h"
 #include "broker-cluster.h"
 #include "broker-connection.h"
+#include "broker-group-failover.h"
 #include "broker-handlers.h"
 #include "caudal-error-codes.h"
 
@@ -26,34 +29,37 @@ typedef struct
 
 /* The answer for one key of a known type. Kafka does not look at the key
  * itself: an empty group id hashes to a partition like any other. */
-/* Cluster mode, for now: the controller coordinates every group, so that
- * all brokers give one answer; committed offsets stay in its local
- * __consumer_offsets and do not fail over yet (docs/cluster.md). */
+/* Cluster mode: the leader of the group's __consumer_offsets partition
+ * (created on first use), through the listener the request came in on;
+ * COORDINATOR_NOT_AVAILABLE (retriable) until it has one. */
 static void
 answer_cluster (BrokerRequest *req,
+                const char    *group_id,
                 Answer        *out)
 {
   BrokerCluster *cluster = req->broker->cluster;
-  gint32 controller = broker_cluster_get_controller_id (cluster);
   g_autoptr(GPtrArray) nodes = broker_cluster_list_nodes (cluster);
+  gint32 coordinator = -1;
 
-  for (guint i = 0; i < nodes->len; i++)
-    {
-      const BrokerClusterNode *node = g_ptr_array_index (nodes, i);
-      const char *host;
-      guint16 port;
+  if (broker_group_failover_find_coordinator (req->broker, group_id, &coordinator)
+      == CAUDAL_ERROR_CODE_NONE)
+    for (guint i = 0; i < nodes->len; i++)
+      {
+        const BrokerClusterNode *node = g_ptr_array_index (nodes, i);
+        const char *host;
+        guint16 port;
 
-      if (node->id != controller)
-        continue;
-      broker_cluster_node_endpoint (node, broker_connection_get_listener_name (req->conn), &host, &port);
-      out->error = CAUDAL_ERROR_CODE_NONE;
-      out->message = NULL;
-      out->node_id = node->id;
-      /* The node cache may change before the answer is encoded. */
-      out->host = broker_request_printf (req, "%s", host);
-      out->port = port;
-      return;
-    }
+        if (node->id != coordinator)
+          continue;
+        broker_cluster_node_endpoint (node, broker_connection_get_listener_name (req->conn), &host, &port);
+        out->error = CAUDAL_ERROR_CODE_NONE;
+        out->message = NULL;
+        out->node_id = node->id;
+        /* The node cache may change before the answer is encoded. */
+        out->host = broker_request_printf (req, "%s", host);
+        out->port = port;
+        return;
+      }
   out->error = CAUDAL_ERROR_CODE_COORDINATOR_NOT_AVAILABLE;
   out->message = "The coordinator is not available.";
   out->node_id = -1;
@@ -64,6 +70,7 @@ answer_cluster (BrokerRequest *req,
 static void
 answer_key (BrokerRequest *req,
             gint8          key_type,
+            const char    *key,
             Answer        *out)
 {
   const BrokerEndpoint *ep;
@@ -81,7 +88,7 @@ answer_key (BrokerRequest *req,
     }
   if (req->broker->cluster != NULL)
     {
-      answer_cluster (req, out);
+      answer_cluster (req, key != NULL ? key : "", out);
       return;
     }
   /* Single node: we lead every __consumer_offsets partition. Clients must
@@ -127,7 +134,7 @@ broker_handle_find_coordinator (BrokerRequest *req)
               coords[i].port = -1;
               continue;
             }
-          answer_key (req, key_type, &answer);
+          answer_key (req, key_type, body->coordinator_keys[i], &answer);
           coords[i].error_code = answer.error;
           coords[i].error_message = (char *) answer.message;
           coords[i].node_id = answer.node_id;
@@ -147,7 +154,7 @@ broker_handle_find_coordinator (BrokerRequest *req)
       answer.port = -1;
     }
   else
-    answer_key (req, key_type, &answer);
+    answer_key (req, key_type, body->key, &answer);
 
   resp->error_code = answer.error;
   /* error_message is v1+; the encoder leaves it out of v0. */

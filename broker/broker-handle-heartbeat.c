@@ -4,6 +4,7 @@
 
 #include "broker.h"
 #include "broker-group-coordinator.h"
+#include "broker-group-failover.h"
 #include "broker-handlers.h"
 #include "caudal-error-codes.h"
 
@@ -17,6 +18,8 @@ broker_handle_heartbeat (BrokerRequest *req)
    * isValidGroupId). */
   if (body->group_id == NULL || *body->group_id == '\0')
     resp->error_code = CAUDAL_ERROR_CODE_INVALID_GROUP_ID;
+  else if (!broker_group_is_coordinator (req->broker, body->group_id))
+    resp->error_code = CAUDAL_ERROR_CODE_NOT_COORDINATOR;
   else
     resp->error_code = broker_group_heartbeat (req->broker->groups, body->group_id,
                                                body->member_id != NULL ? body->member_id : "",

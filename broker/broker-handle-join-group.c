@@ -7,6 +7,7 @@
 #include "broker.h"
 #include "broker-admin-util.h"
 #include "broker-group-coordinator.h"
+#include "broker-group-failover.h"
 #include "broker-handlers.h"
 #include "caudal-error-codes.h"
 
@@ -182,7 +183,20 @@ broker_handle_join_group (BrokerRequest *req)
   state = g_new0 (JoinState, 1);
   state->req = req;
   state->in_call = TRUE;
-  broker_group_join (req->broker->groups, &join, on_joined, state);
+  /* Cluster mode: another broker leads the group's partition (an empty
+   * id still gets the coordinator's INVALID_GROUP_ID, Kafka's order). */
+  if (*join.group_id != '\0' && !broker_group_is_coordinator (req->broker, join.group_id))
+    {
+      BrokerJoinResult result = { 0 };
+
+      result.error = CAUDAL_ERROR_CODE_NOT_COORDINATOR;
+      result.generation = -1;
+      result.member_id = join.member_id;
+      result.leader = "";
+      on_joined (&result, state);
+    }
+  else
+    broker_group_join (req->broker->groups, &join, on_joined, state);
   state->in_call = FALSE;
   if (state->answered)
     finish (state);

@@ -4,6 +4,7 @@
 
 #include "broker.h"
 #include "broker-group-coordinator.h"
+#include "broker-group-failover.h"
 #include "broker-handlers.h"
 #include "caudal-error-codes.h"
 
@@ -22,6 +23,13 @@ broker_handle_leave_group (BrokerRequest *req)
   if (body->group_id == NULL || *body->group_id == '\0')
     {
       resp->error_code = CAUDAL_ERROR_CODE_INVALID_GROUP_ID;
+      broker_request_complete (req);
+      return;
+    }
+
+  if (!broker_group_is_coordinator (req->broker, body->group_id))
+    {
+      resp->error_code = CAUDAL_ERROR_CODE_NOT_COORDINATOR;
       broker_request_complete (req);
       return;
     }

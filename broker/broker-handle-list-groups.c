@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* broker-handle-list-groups.c: ListGroups (key 16), v0-4: every group,
+/* broker-handle-list-groups.c: ListGroups (key 16), v0-4: every group
+ * this broker coordinates (in cluster mode those of the __consumer_offsets
+ * partitions it leads, as Kafka's brokers each list their own),
  * optionally only those in given states (v4, KIP-518). */
 
 #include "broker.h"

@@ -5,6 +5,7 @@
 
 #include "broker.h"
 #include "broker-group-coordinator.h"
+#include "broker-group-failover.h"
 #include "broker-handlers.h"
 #include "broker-topics.h"
 #include "caudal-error-codes.h"
@@ -142,6 +143,16 @@ broker_handle_offset_commit (BrokerRequest *req)
    * group and member are not checked either. */
   if (n_sent == 0)
     {
+      finish (state);
+      return;
+    }
+
+  /* Cluster mode: another broker leads the group's partition; the
+   * partitions it would have stored get the group-level error. */
+  if (!broker_group_is_coordinator (broker, body->group_id))
+    {
+      state->in_call = TRUE;
+      on_committed (CAUDAL_ERROR_CODE_NOT_COORDINATOR, state);
       finish (state);
       return;
     }

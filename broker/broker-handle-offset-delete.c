@@ -4,6 +4,7 @@
 
 #include "broker.h"
 #include "broker-group-coordinator.h"
+#include "broker-group-failover.h"
 #include "broker-handlers.h"
 #include "broker-topics.h"
 #include "caudal-error-codes.h"
@@ -25,6 +26,8 @@ broker_handle_offset_delete (BrokerRequest *req)
    * (isValidGroupId). */
   if (body->group_id == NULL || *body->group_id == '\0')
     group_error = CAUDAL_ERROR_CODE_INVALID_GROUP_ID;
+  else if (!broker_group_is_coordinator (broker, body->group_id))
+    group_error = CAUDAL_ERROR_CODE_NOT_COORDINATOR;
   else
     group_error = broker_group_check_offset_delete (broker->groups, body->group_id);
   if (group_error != CAUDAL_ERROR_CODE_NONE)

@@ -5,6 +5,7 @@
 
 #include "broker.h"
 #include "broker-group-coordinator.h"
+#include "broker-group-failover.h"
 #include "broker-handlers.h"
 #include "caudal-error-codes.h"
 
@@ -127,9 +128,19 @@ fetch_v1 (BrokerRequest *req)
   CaudalOffsetFetchResponseOffsetFetchResponseTopic *topics;
   const char *group_id = body->group_id != NULL ? body->group_id : "";
 
-  /* The top-level error is v2+; there is no group-level failure to report
-   * (the coordinator is always loaded and local). */
+  /* The top-level error is v2+; the only group-level failure is another
+   * broker coordinating the group (cluster mode). */
   resp->error_code = CAUDAL_ERROR_CODE_NONE;
+  if (!broker_group_is_coordinator (req->broker, group_id))
+    {
+      /* OffsetFetchRequest.getErrorResponse: v2+ the top-level error and
+       * no topics; v1 the error on every partition asked. */
+      if (req->version >= 2)
+        {
+          resp->error_code = CAUDAL_ERROR_CODE_NOT_COORDINATOR;
+          return;
+        }
+    }
 
   /* Null topics means every committed partition, from v2 (KIP-88). */
   if (body->n_topics < 0 && req->version >= 2)
@@ -154,6 +165,8 @@ fetch_v1 (BrokerRequest *req)
 
           fetch_one (req, group_id, in->name, in->partition_indexes[p], &f);
           set_partition_v1 (&parts[p], &f);
+          if (!broker_group_is_coordinator (req->broker, group_id))
+            parts[p].error_code = CAUDAL_ERROR_CODE_NOT_COORDINATOR;
         }
     }
 }
@@ -185,6 +198,12 @@ fetch_group_v8 (BrokerRequest                                         *req,
 
   out->group_id = (char *) group_id;
   out->error_code = CAUDAL_ERROR_CODE_NONE;
+  if (!broker_group_is_coordinator (req->broker, group_id))
+    {
+      /* Each group its own coordinator: this one's error, no topics. */
+      out->error_code = CAUDAL_ERROR_CODE_NOT_COORDINATOR;
+      return;
+    }
 
   if (in->n_topics < 0)
     {

@@ -170,22 +170,7 @@ broker_group_coordinator_shutdown (BrokerGroupCoordinator *coord)
 
   g_hash_table_iter_init (&iter, coord->groups);
   while (g_hash_table_iter_next (&iter, NULL, &value))
-    {
-      Group *group = value;
-      for (guint i = 0; i < group->member_order->len; i++)
-        {
-          GroupMember *m = g_ptr_array_index (group->member_order, i);
-          if (m->join_callback != NULL)
-            {
-              BrokerJoinCallback cb = m->join_callback;
-              gpointer data = m->join_data;
-              m->join_callback = NULL;
-              m->join_data = NULL;
-              respond_join_error (cb, data, CAUDAL_ERROR_CODE_NOT_COORDINATOR, m->member_id);
-            }
-          respond_sync (m, CAUDAL_ERROR_CODE_NOT_COORDINATOR, group);
-        }
-    }
+    coordinator_abort_waiters (value);
 }
 
 void
@@ -363,6 +348,24 @@ respond_sync (GroupMember *m,
   result.protocol_name = group->protocol;
   result.assignment = error == CAUDAL_ERROR_CODE_NONE ? m->assignment : empty;
   cb (&result, data);
+}
+
+void
+coordinator_abort_waiters (Group *group)
+{
+  for (guint i = 0; i < group->member_order->len; i++)
+    {
+      GroupMember *m = g_ptr_array_index (group->member_order, i);
+      if (m->join_callback != NULL)
+        {
+          BrokerJoinCallback cb = m->join_callback;
+          gpointer data = m->join_data;
+          m->join_callback = NULL;
+          m->join_data = NULL;
+          respond_join_error (cb, data, CAUDAL_ERROR_CODE_NOT_COORDINATOR, m->member_id);
+        }
+      respond_sync (m, CAUDAL_ERROR_CODE_NOT_COORDINATOR, group);
+    }
 }
 
 static void

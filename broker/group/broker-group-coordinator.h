@@ -61,6 +61,39 @@ void     broker_group_coordinator_set_wakeup (BrokerGroupCoordinator *coord,
                                               BrokerGroupWakeupFunc   func,
                                               gpointer                user_data);
 
+/* ---- cluster mode (docs/cluster.md, "Consumer groups in cluster mode") ----
+ * The coordinator serves only the groups of the __consumer_offsets
+ * partitions this broker leads. set_partitioned() drops every group and
+ * serves none; load_partition() replays a partition this broker now leads
+ * and serves its groups; unload_partition() forgets them (no tombstones;
+ * their waiting JoinGroup/SyncGroup get NOT_COORDINATOR). In single-node
+ * mode every group is served. */
+void     broker_group_coordinator_set_partitioned (BrokerGroupCoordinator *coord);
+gboolean broker_group_coordinator_load_partition  (BrokerGroupCoordinator *coord,
+                                                    gint32                  partition,
+                                                    GError                **error);
+void     broker_group_coordinator_unload_partition (BrokerGroupCoordinator *coord,
+                                                     gint32                  partition);
+/* Whether @group_id's partition is served here (NOT_COORDINATOR if not). */
+gboolean broker_group_coordinator_is_coordinator  (BrokerGroupCoordinator *coord,
+                                                    const char             *group_id);
+gint32   broker_group_coordinator_partition_for   (BrokerGroupCoordinator *coord,
+                                                    const char             *group_id);
+
+/* Cluster mode: an offset commit appended at @end_offset (the log end
+ * after it) of __consumer_offsets-@partition is answered by @done once
+ * replicated, with a Kafka error code. */
+typedef void (*BrokerGroupReplicatedFunc) (gint16   error,
+                                           gpointer user_data);
+typedef void (*BrokerGroupReplicateFunc)  (gint32                    partition,
+                                           gint64                    end_offset,
+                                           BrokerGroupReplicatedFunc done,
+                                           gpointer                  done_data,
+                                           gpointer                  user_data);
+void     broker_group_coordinator_set_replicate (BrokerGroupCoordinator  *coord,
+                                                 BrokerGroupReplicateFunc func,
+                                                 gpointer                 user_data);
+
 /* ---- membership ---- */
 
 typedef struct

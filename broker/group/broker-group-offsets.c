@@ -170,15 +170,15 @@ load_group (const char                      *group_id,
                              value->protocol, value->current_state_timestamp);
 }
 
+const BrokerGroupStoreVisitor coordinator_load_visitor = { load_offset, load_group };
+
 gboolean
 broker_group_coordinator_load (BrokerGroupCoordinator *coord,
                                GError                **error)
 {
-  static const BrokerGroupStoreVisitor visitor = { load_offset, load_group };
-
   if (coord->store == NULL)
     return TRUE;
-  if (!broker_group_store_load (coord->store, &visitor, coord, error))
+  if (!broker_group_store_load (coord->store, &coordinator_load_visitor, coord, error))
     return FALSE;
   g_message ("loaded %u consumer group(s)", g_hash_table_size (coord->groups));
   return TRUE;
@@ -188,9 +188,38 @@ broker_group_coordinator_load (BrokerGroupCoordinator *coord,
 
 typedef struct
 {
-  BrokerCommitCallback callback;
-  gpointer             user_data;
+  BrokerCommitCallback     callback;
+  gpointer                 user_data;
+  BrokerGroupReplicateFunc replicate;   /* NULL: single-node mode */
+  gpointer                 replicate_data;
+  gint32                   partition;
+  gint64                   end_offset;
 } CommitWait;
+
+static void
+on_commit_replicated (gint16   error,
+                      gpointer user_data)
+{
+  CommitWait *wait = user_data;
+
+  wait->callback (error, wait->user_data);
+  g_free (wait);
+}
+
+/* Flushed (when the policy asked for it): in cluster mode the answer
+ * also waits for the high watermark, as Kafka's offset appends use
+ * acks=-1 (GroupMetadataManager.storeOffsets). */
+static void
+commit_stored (CommitWait *wait)
+{
+  if (wait->replicate != NULL)
+    {
+      wait->replicate (wait->partition, wait->end_offset, on_commit_replicated, wait,
+                       wait->replicate_data);
+      return;
+    }
+  on_commit_replicated (CAUDAL_ERROR_CODE_NONE, wait);
+}
 
 static void
 on_commit_flushed (GObject      *source,
@@ -199,15 +228,14 @@ on_commit_flushed (GObject      *source,
 {
   CommitWait *wait = user_data;
   g_autoptr(GError) error = NULL;
-  gint16 code = CAUDAL_ERROR_CODE_NONE;
 
   if (!broker_log_flush_finish ((BrokerLog *) source, result, &error))
     {
       g_warning ("flushing committed offsets: %s", error->message);
-      code = CAUDAL_ERROR_CODE_KAFKA_STORAGE_ERROR;
+      on_commit_replicated (CAUDAL_ERROR_CODE_KAFKA_STORAGE_ERROR, wait);
+      return;
     }
-  wait->callback (code, wait->user_data);
-  g_free (wait);
+  commit_stored (wait);
 }
 
 /* Kafka's doCommitOffsets checks, in its order. */
@@ -328,13 +356,25 @@ broker_group_commit_offsets (BrokerGroupCoordinator *coord,
         set_offset (group, e->topic, e->partition, e->offset, e->leader_epoch, e->metadata, now);
     }
 
-  if (needs_flush)
+  if (needs_flush || (coord->replicate != NULL && stored->len > 0))
     {
       CommitWait *wait = g_new0 (CommitWait, 1);
+      BrokerLog *log = broker_group_store_get_log (coord->store, group_id);
+
       wait->callback = callback;
       wait->user_data = user_data;
-      broker_log_flush_async (broker_group_store_get_log (coord->store, group_id), NULL,
-                              on_commit_flushed, wait);
+      if (stored->len > 0)
+        {
+          wait->replicate = coord->replicate;
+          wait->replicate_data = coord->replicate_data;
+          wait->partition = broker_group_store_partition_for (coord->store, group_id);
+          /* The append above was synchronous: the log ends with it. */
+          wait->end_offset = broker_log_get_end_offset (log);
+        }
+      if (needs_flush)
+        broker_log_flush_async (log, NULL, on_commit_flushed, wait);
+      else
+        commit_stored (wait);
       return;
     }
   callback (CAUDAL_ERROR_CODE_NONE, user_data);

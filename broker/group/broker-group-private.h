@@ -4,6 +4,7 @@
 #pragma once
 
 #include "broker-group-coordinator.h"
+#include "broker-group-store.h"
 
 G_BEGIN_DECLS
 
@@ -82,6 +83,8 @@ struct _BrokerGroupCoordinator
   gpointer              wakeup_data;
   GHashTable           *groups;   /* group id → Group* (owned) */
   gint64                next_expiry_check;
+  BrokerGroupReplicateFunc replicate;   /* cluster mode: commits wait for it */
+  gpointer                 replicate_data;
 };
 
 gint64      coordinator_now        (BrokerGroupCoordinator *coord);
@@ -119,6 +122,10 @@ void        coordinator_restore_offset (BrokerGroupCoordinator *coord,
 /* Deletes every committed offset of @group, durably (one batch). */
 void        coordinator_remove_all_offsets (BrokerGroupCoordinator *coord,
                                             Group                  *group);
+/* Answers the group's waiting JoinGroup/SyncGroup with NOT_COORDINATOR. */
+void        coordinator_abort_waiters  (Group *group);
+/* Replays one record of the store into the groups (load and load_partition). */
+extern const BrokerGroupStoreVisitor coordinator_load_visitor;
 void        coordinator_forget         (BrokerGroupCoordinator *coord,
                                         const char             *group_id,
                                         const char             *topic,

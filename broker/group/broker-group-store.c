@@ -19,6 +19,9 @@ struct _BrokerGroupStore
   gint64       *compacted_size;    /* per partition: its size after its last compaction */
   gint32        compacting;        /* the partition being snapshotted, or -1 */
   gboolean      snapshot_failed;   /* a write to it failed during the snapshot */
+  /* Cluster mode: which partitions this broker leads (may write and
+   * compact); NULL in single-node mode, where it leads them all. */
+  gboolean     *writable;
 };
 
 static gint64
@@ -134,7 +137,81 @@ broker_group_store_free (BrokerGroupStore *store)
   if (store == NULL)
     return;
   g_free (store->compacted_size);
+  g_free (store->writable);
   g_free (store);
+}
+
+void
+broker_group_store_set_partitioned (BrokerGroupStore *store)
+{
+  g_return_if_fail (store != NULL);
+  g_clear_pointer (&store->writable, g_free);
+  store->writable = g_new0 (gboolean, store->n_partitions);
+}
+
+gboolean
+broker_group_store_refresh (BrokerGroupStore *store,
+                            GError          **error)
+{
+  BrokerTopic *topic;
+  BrokerLogConfig cfg;
+  gint32 n;
+
+  g_return_val_if_fail (store != NULL, FALSE);
+  topic = lookup_topic (store, error);
+  if (topic == NULL)
+    return FALSE;
+  n = (gint32) topic->partitions->len;
+  if (n != store->n_partitions)
+    {
+      /* Only before any partition is led: partition_for would move the
+       * groups already placed (Kafka does not support a change either). */
+      for (gint32 i = 0; store->writable != NULL && i < store->n_partitions; i++)
+        if (store->writable[i])
+          {
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                         "%s now has %d partitions, %d when its groups were loaded",
+                         BROKER_GROUP_STORE_TOPIC, n, store->n_partitions);
+            return FALSE;
+          }
+      g_message ("%s has %d partitions", BROKER_GROUP_STORE_TOPIC, n);
+      store->n_partitions = n;
+      g_free (store->compacted_size);
+      store->compacted_size = g_new0 (gint64, n);
+      if (store->writable != NULL)
+        {
+          g_free (store->writable);
+          store->writable = g_new0 (gboolean, n);
+        }
+    }
+  /* Logs made again from the cluster's view got the broker's retention. */
+  offsets_log_config (store, topic, &cfg);
+  for (guint i = 0; i < topic->partitions->len; i++)
+    {
+      BrokerPartition *part = g_ptr_array_index (topic->partitions, i);
+      broker_log_set_config (part->log, &cfg);
+    }
+  return TRUE;
+}
+
+void
+broker_group_store_set_writable (BrokerGroupStore *store,
+                                 gint32            partition,
+                                 gboolean          writable)
+{
+  g_return_if_fail (store != NULL && store->writable != NULL);
+  g_return_if_fail (partition >= 0 && partition < store->n_partitions);
+  store->writable[partition] = writable;
+}
+
+gboolean
+broker_group_store_is_writable (BrokerGroupStore *store,
+                                gint32            partition)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  if (partition < 0 || partition >= store->n_partitions)
+    return FALSE;
+  return store->writable == NULL || store->writable[partition];
 }
 
 gint32
@@ -241,6 +318,13 @@ append_batch (BrokerGroupStore         *store,
 
   if (part == NULL)
     return FALSE;
+  /* A follower's log takes only what it fetches from the leader. */
+  if (!broker_group_store_is_writable (store, partition))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                   "%s-%d is not led by this broker", BROKER_GROUP_STORE_TOPIC, partition);
+      return FALSE;
+    }
   batch = caudal_record_batch_builder_finish (builder, error);
   if (batch == NULL)
     return FALSE;
@@ -533,6 +617,28 @@ broker_group_store_load (BrokerGroupStore              *store,
   return TRUE;
 }
 
+gboolean
+broker_group_store_load_partition (BrokerGroupStore              *store,
+                                   gint32                         partition,
+                                   const BrokerGroupStoreVisitor *visitor,
+                                   gpointer                       user_data,
+                                   GError                       **error)
+{
+  BrokerPartition *part;
+
+  g_return_val_if_fail (store != NULL && visitor != NULL, FALSE);
+
+  part = lookup_partition (store, partition, error);
+  if (part == NULL)
+    return FALSE;
+  if (!load_partition (part->log, visitor, user_data, error))
+    {
+      g_prefix_error (error, "loading %s-%d: ", BROKER_GROUP_STORE_TOPIC, partition);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* ---- compaction ---- */
 
 /* Rolls the partition's active segment now (when it holds anything), so
@@ -613,6 +719,10 @@ broker_group_store_compact (BrokerGroupStore            *store,
       g_autoptr(GError) error = NULL;
 
       if (size <= max_bytes || size <= 2 * store->compacted_size[i] || start == end)
+        continue;
+      /* The snapshot comes from the groups in memory: only a led
+       * partition's are there, and only a leader may write. */
+      if (!broker_group_store_is_writable (store, i))
         continue;
       if (!compact_partition (store, topic, i, snapshot, user_data, &error))
         {

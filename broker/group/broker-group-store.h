@@ -61,6 +61,28 @@ typedef struct
   const BrokerOffsetCommitValue *value;   /* NULL = tombstone */
 } BrokerOffsetCommitEntry;
 
+/* Replays one partition, as broker_group_store_load() does them all. */
+gboolean broker_group_store_load_partition (BrokerGroupStore              *store,
+                                            gint32                         partition,
+                                            const BrokerGroupStoreVisitor *visitor,
+                                            gpointer                       user_data,
+                                            GError                       **error);
+
+/* ---- cluster mode (docs/cluster.md, "Consumer groups in cluster mode") ----
+ * Only the leader of a partition may write to it (and compact it). After
+ * set_partitioned() no partition is writable until set_writable() says
+ * so; in single-node mode every partition is. refresh() follows the topic
+ * after the cluster's view replaced the local one: its partition count
+ * (refused once a partition is writable) and the store's log settings. */
+void     broker_group_store_set_partitioned (BrokerGroupStore *store);
+gboolean broker_group_store_refresh         (BrokerGroupStore *store,
+                                             GError          **error);
+void     broker_group_store_set_writable    (BrokerGroupStore *store,
+                                             gint32            partition,
+                                             gboolean          writable);
+gboolean broker_group_store_is_writable     (BrokerGroupStore *store,
+                                             gint32            partition);
+
 /* Appends, in ONE record batch (atomic), the offset commits of one group
  * to partition_for(group). @n == 0 writes nothing. *@needs_flush (may be
  * NULL): the log's flush.messages / flush.ms say to flush before

@@ -51,6 +51,14 @@ def _final_index(final):
     return at, where
 
 
+def _offset(op):
+    """The op's offset, or None when it has none (None or negative)."""
+    off = op.get("offset")
+    if off is None or off < 0:
+        return None
+    return off
+
+
 def check(history, final, replica_diffs=()):
     """Run every check; returns a report dict (see summary())."""
     final = {int(p): list(r) for p, r in final.items()}
@@ -75,10 +83,21 @@ def check(history, final, replica_diffs=()):
     # lost: an acknowledged value absent from the final read of every
     # partition; inconsistent: an acknowledged (partition, offset) that now
     # holds another value, or a value acknowledged where it is not.
+    #
+    # An ok send without an offset (librdkafka's idempotent producer may
+    # report a message persisted, with offset None or -1, when a later
+    # batch of the same producer was acknowledged) counts as acknowledged
+    # for loss: it must be read back somewhere in its partition; it never
+    # takes part in offset equality.
     for value, op in outcome.items():
         if op["type"] != "ok":
             continue
-        p, off = op["partition"], op["offset"]
+        p, off = op["partition"], _offset(op)
+        if off is None:
+            if not any(q == p for q, _ in where.get(value, ())):
+                report["lost"].append({"value": value, "partition": p, "offset": None,
+                                       "read_at": sorted(where.get(value, ()))})
+            continue
         if value not in where:
             report["lost"].append({"value": value, "partition": p, "offset": off})
         elif at.get((p, off)) is not None and at[(p, off)] != value:
@@ -93,7 +112,7 @@ def check(history, final, replica_diffs=()):
     # acknowledgements, live polls and the final read.
     seen = collections.defaultdict(set)
     for op in history:
-        if op["type"] == "ok" and op.get("f") in ("send", "poll") and op.get("offset") is not None:
+        if op["type"] == "ok" and op.get("f") in ("send", "poll") and _offset(op) is not None:
             seen[(op["partition"], op["offset"])].add(op["value"])
     for key, value in at.items():
         seen[key].add(value)
@@ -184,6 +203,8 @@ def check(history, final, replica_diffs=()):
     report["replica_divergence"] = list(replica_diffs)
     report["counts"] = {
         "sent": counts["invoke"], "ok": counts["ok"], "fail": counts["fail"],
+        "ok_no_offset": sum(1 for op in outcome.values()
+                            if op["type"] == "ok" and _offset(op) is None),
         "info": counts["info"] + counts["no_outcome"],
         "final_records": sum(len(r) for r in final.values()),
         "polled": len(polled),
@@ -196,8 +217,10 @@ def summary(report, limit=5):
     """Printable lines: counts, then each non-empty anomaly class with up to
     `limit` examples."""
     c = report["counts"]
-    lines = ["sent %d: ok %d, fail %d, info %d; final read %d records, %d distinct values polled"
-             % (c["sent"], c["ok"], c["fail"], c["info"], c["final_records"], c["polled"]),
+    lines = ["sent %d: ok %d (%d without offset), fail %d, info %d; final read %d records, "
+             "%d distinct values polled"
+             % (c["sent"], c["ok"], c.get("ok_no_offset", 0), c["fail"], c["info"],
+                c["final_records"], c["polled"]),
              "lost %d, inconsistent %d, duplicates %d (idempotent %d), order %d, "
              "definite-failed visible %d, hw backwards %d, poll skips %d, poll steps back %d, "
              "replica divergence %d"

@@ -93,6 +93,32 @@ def truncated_tail_is_lost():
     check_eq(len(report["lost"]), 3, "lost count")
 
 
+def ack_without_offset():
+    # librdkafka's idempotent producer may report a message delivered
+    # without an offset (None or -1). Read back in its partition: fine,
+    # whatever offset it holds, and never "inconsistent".
+    for missing in (None, -1, -1001):
+        history, final = clean()
+        for op in history:
+            if op.get("f") == "send" and op["type"] == "ok" and op["value"] in ("p0-2", "p0-4"):
+                op["offset"] = missing
+        report = expect(history, final, [])
+        check_eq(report["counts"]["ok_no_offset"], 2, "acks without offset counted")
+        # ... but it is still acknowledged: gone from its partition = lost,
+        history2 = [op for op in history if op.get("f") != "poll"]
+        final2 = copy.deepcopy(final)
+        final2[0] = [r for r in final2[0] if r[1] != "p0-2"]
+        report = expect(history2, final2, ["lost"])
+        check_eq([(x["value"], x["offset"]) for x in report["lost"]], [("p0-2", None)],
+                 "lost ack without offset")
+        # ... and so is one read back only in another partition.
+        final3 = copy.deepcopy(final2)
+        final3[1].append((len(final3[1]), "p0-2"))
+        # (p0 is idempotent: seq 2 after seq 5 in partition 1 is also a reordering)
+        report = expect(history2, final3, ["lost", "order"])
+        check_eq([x["value"] for x in report["lost"]], ["p0-2"], "read in the wrong partition")
+
+
 def unknown_outcome_is_not_lost():
     history, final = clean()
     history += send("p1", 99, 0, None, kind="info", idempotent=False, error="_MSG_TIMED_OUT", t=9)
@@ -192,7 +218,7 @@ def replica_divergence_is_reported():
 
 def body(runner):
     for test in (clean_history_passes, acked_value_missing_is_lost, truncated_tail_is_lost,
-                 unknown_outcome_is_not_lost, acked_offset_holding_another_value_is_inconsistent,
+                 ack_without_offset, unknown_outcome_is_not_lost, acked_offset_holding_another_value_is_inconsistent,
                  two_values_at_one_offset_is_inconsistent, duplicate_with_idempotence_fails,
                  duplicate_without_idempotence_is_only_counted, reordered_idempotent_producer_fails,
                  definitely_failed_but_visible, high_watermark_backwards,
