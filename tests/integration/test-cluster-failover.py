@@ -190,11 +190,33 @@ def body(runner):
             c.close()
             check_eq(hw_after[1], hw_before, "high watermark after the refused send")
 
+        def describe_filters_show_under_replicated():
+            # Two of three brokers are stopped now: every partition misses
+            # in-sync replicas; Kafka then prints only the matching
+            # partition lines, without the topic header.
+            out = run([CAUDAL, "topics", "--bootstrap-server", cluster.bootstrap(),
+                       "--describe", "--topic", topic, "--under-replicated-partitions"],
+                      timeout=30).stdout
+            lines = [l for l in out.splitlines() if l.strip()]
+            view = cluster.topic(topic)
+            want = sorted(p for p, info in view.items() if len(info["isr"]) < len(info["replicas"]))
+            check_eq(len(want), PARTITIONS, "under-replicated partitions in Metadata")
+            check_eq(len(lines), len(want), "lines of --under-replicated-partitions:\n" + out)
+            check(all(l.startswith("\tTopic: %s\tPartition: " % topic) for l in lines),
+                  "partition lines only:\n" + out)
+            out = run([CAUDAL, "topics", "--bootstrap-server", cluster.bootstrap(),
+                       "--describe", "--topic", topic, "--unavailable-partitions"],
+                      timeout=30).stdout
+            leaderless = [p for p, info in view.items() if info["leader"] in (None, -1)]
+            check_eq(len([l for l in out.splitlines() if l.strip()]), len(leaderless),
+                     "lines of --unavailable-partitions:\n" + out)
+
         for test in (create_rf3_topic, acks_all_before_failover,
                      kill9_leader_of_partition_0_elects_from_isr, every_acked_value_at_its_offset,
                      killed_broker_rejoins_every_isr, replicas_hold_identical_batches_below_hw,
                      topics_describe_prints_leader_replicas_isr,
-                     acks_all_refused_with_one_broker_left):
+                     acks_all_refused_with_one_broker_left,
+                     describe_filters_show_under_replicated):
             if "create_rf3_topic" in runner.failed:
                 # Without the topic there is nothing to fail over: each
                 # later step is reported as not run (a failure).

@@ -787,6 +787,61 @@ test_load_foreign_records (Env           *env,
   state_clear (&got);
 }
 
+/* Cluster mode: only partitions this broker leads take writes or are
+ * compacted, and one partition replays alone. */
+static void
+test_partitioned (Env           *env,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BrokerOffsetCommitValue) value = broker_offset_commit_value_new (7, 1, "m", 1000);
+  BrokerOffsetCommitEntry e = { "t", 0, value };
+  const char *a = "group-a";
+  const char *b = "group-b";
+  gint32 pa, pb;
+  State model, got;
+
+  env_open (env, 4);
+  state_init (&model);
+  pa = broker_group_store_partition_for (env->store, a);
+  pb = broker_group_store_partition_for (env->store, b);
+  g_assert_cmpint (pa, !=, pb);
+  commit (env, &model, a, "t", 0, 5);
+  commit (env, &model, b, "t", 0, 6);
+
+  broker_group_store_set_partitioned (env->store);
+  g_assert_false (broker_group_store_is_writable (env->store, pa));
+  g_assert_false (broker_group_store_write_offsets (env->store, a, &e, 1, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+
+  broker_group_store_set_writable (env->store, pa, TRUE);
+  g_assert_true (broker_group_store_is_writable (env->store, pa));
+  g_assert_false (broker_group_store_is_writable (env->store, pb));
+  commit (env, &model, a, "t", 0, 8);
+  g_assert_false (broker_group_store_write_offsets (env->store, b, &e, 1, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+
+  /* Only group-a's records, the latest winning. */
+  state_init (&got);
+  g_assert_true (broker_group_store_load_partition (env->store, pa, &visitor, &got, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (got.n_offset_calls, ==, 2);
+  g_assert_cmpuint (g_hash_table_size (got.offsets), ==, 1);
+  g_assert_cmpstr (g_hash_table_lookup (got.offsets, "group-a/t/0"), ==,
+                   g_hash_table_lookup (model.offsets, "group-a/t/0"));
+  state_clear (&got);
+
+  /* Compaction leaves a partition that is not led alone (its snapshot
+   * would come from groups this broker does not have). */
+  g_assert_true (broker_group_store_refresh (env->store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (broker_group_store_compact (env->store, 0, snapshot_nothing, NULL), ==, 1);
+  g_assert_cmpint (broker_log_get_start_offset (offsets_partition (env, pb)->log), ==, 0);
+  state_clear (&model);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -804,6 +859,7 @@ main (int   argc,
   ADD ("compact-everything-deleted", test_compact_everything_deleted);
   ADD ("compact-failed-snapshot", test_compact_failed_snapshot);
   ADD ("load-foreign-records", test_load_foreign_records);
+  ADD ("partitioned", test_partitioned);
 #undef ADD
 
   return g_test_run ();
