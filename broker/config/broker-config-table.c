@@ -291,8 +291,9 @@ static const BrokerConfigDef broker_table[] = {
 
   /* Consumer groups and internal topics. */
   { "offsets.topic.replication.factor", SHORT, "3", AT_LEAST (1), RO, FALSE,
-    IGNORED, "The replication factor of the committed-offsets topic.",
-    "Single node, no replication." },
+    PARTIAL, "The replication factor of the committed-offsets topic.",
+    "Cluster mode: __consumer_offsets is created with it once that many "
+    "brokers are live (docs/groups.md); a single node keeps its own." },
   { "offsets.topic.num.partitions", INT, "50", AT_LEAST (1), RO, FALSE,
     IGNORED, "The partition count of the committed-offsets topic.", NULL },
   { "offsets.retention.minutes", INT, "10080", AT_LEAST (1), RO, FALSE,

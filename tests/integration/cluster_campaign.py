@@ -40,7 +40,8 @@ from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
 
 import campaign_checker  # noqa: E402
 from caudald_fixture import TestFailure, check  # noqa: E402
-from cluster_fixture import Cluster, batches_below, read_batches, wait_for  # noqa: E402
+from cluster_fixture import (Cluster, batches_below, list_offsets_latest,  # noqa: E402
+                             metadata_v7, read_batches, wait_for)
 
 # Errors after which nothing can have been appended, when the producer
 # made exactly one attempt (retries=0): the broker refused the request
@@ -120,9 +121,15 @@ class RecordingProducer:
             with self.lock:
                 self.outstanding -= 1
             if err is None:
+                # librdkafka's idempotent producer may report a message
+                # persisted without an offset (None or negative): recorded
+                # as None (acknowledged, offset unknown; campaign_checker).
+                off = msg.offset()
+                if off is None or off < 0:
+                    off = None
                 self.history.add(process=self.name, type="ok", f="send", value=value,
                                  producer=self.name, seq=seq, idempotent=self.idempotent,
-                                 partition=msg.partition(), offset=msg.offset())
+                                 partition=msg.partition(), offset=off)
             else:
                 name = err.name()
                 self.history.add(process=self.name, type=classify(name, self.retries), f="send",
@@ -229,6 +236,7 @@ class Workers:
         self.threads = []
         self.leaders = {}
         self.failovers = 0
+        self.lock = threading.Lock()
         self.errors = []
 
     def _guard(self, func):
@@ -282,42 +290,61 @@ class Workers:
             c.close()
 
     def _poll_hw(self):
-        boot = self.cluster.bootstrap(sorted(self.cluster.brokers))
-        c = Consumer({"bootstrap.servers": boot, "group.id": "hw-" + uuid.uuid4().hex,
-                      "log_level": 3})
-        try:
-            while not self.stop_all.is_set():
-                for p in range(self.partitions):
-                    try:
-                        hw = c.get_watermark_offsets(TopicPartition(self.topic, p),
-                                                     timeout=2, cached=False)[1]
-                    except Exception:
-                        continue
-                    self.history.add(process="hw", type="ok", f="hw", partition=p, offset=hw)
-                self._poll_leaders()
-                self.stop_all.wait(0.5)
-        finally:
-            c.close()
+        """Every 0.5 s: Metadata v7 from one live broker (leader and leader
+        epoch per partition), then ListOffsets(latest) from each live
+        leader: the high watermark. Both by hand with bounded socket
+        timeouts: librdkafka's get_watermark_offsets blocked for good once
+        a leader was killed, which silently stopped this poller (no hw ops,
+        no failovers counted after the first fault)."""
+        while not self.stop_all.is_set():
+            parts = self._poll_leaders()
+            alive = set(self.cluster.alive_ids())
+            by_leader = {}
+            for p, info in parts.items():
+                if isinstance(info, dict) and info.get("leader", -1) in alive:
+                    by_leader.setdefault(info["leader"], []).append(p)
+            for leader, ps in sorted(by_leader.items()):
+                b = self.cluster.broker(leader)
+                try:
+                    offs = list_offsets_latest(b.host, b.port, self.topic, sorted(ps))
+                except Exception:
+                    continue
+                for p in sorted(offs):
+                    err, hw = offs[p]
+                    if err == 0 and hw >= 0:
+                        self.history.add(process="hw", type="ok", f="hw", partition=p,
+                                         offset=hw, leader=leader)
+            self.stop_all.wait(0.5)
 
     def _poll_leaders(self):
-        """Count observed leader changes (failovers) from Metadata v7."""
+        """Count failovers: each observed change of (leader, leader_epoch)
+        of a partition to a higher epoch with a live leader (Metadata v7).
+        Returns the partitions' view ({} when no broker answered)."""
         for via in self.cluster.alive_ids():
+            b = self.cluster.broker(via)
             try:
-                parts = self.cluster.partitions_v7(self.topic, via)
+                parts = metadata_v7(b.host, b.port, [self.topic], timeout=3.0).get(self.topic, {})
             except Exception:
                 continue
             for p, info in parts.items():
                 if not isinstance(info, dict) or info.get("leader", -1) < 0:
                     continue
                 now = (info["leader"], info["leader_epoch"])
-                old = self.leaders.get(p)
-                if old is not None and now[1] > old[1] and now[0] != old[0]:
-                    self.failovers += 1
-                    self.history.add(process="meta", type="ok", f="leader", partition=p,
-                                     leader=now[0], epoch=now[1], was=old[0])
-                if old is None or now[1] >= old[1]:
-                    self.leaders[p] = now
-            return
+                with self.lock:
+                    old = self.leaders.get(p)
+                    if old is not None and now[1] > old[1]:
+                        self.failovers += 1
+                        self.history.add(process="meta", type="ok", f="leader", partition=p,
+                                         leader=now[0], epoch=now[1], was=old[0],
+                                         was_epoch=old[1])
+                    if old is None or now[1] > old[1]:
+                        self.leaders[p] = now
+            return parts
+        return {}
+
+    def leader_changes(self):
+        with self.lock:
+            return self.failovers
 
     def finish(self, timeout=60):
         self.stop_sending.set()
@@ -336,22 +363,71 @@ class Workers:
 FAULTS = ("kill-leader", "pause-leader", "kill-follower", "isolate-leader")
 
 
-def make_schedule(rng, duration, failovers, kinds, session_s):
-    """A seeded list of faults: (kind, partition, fault seconds, rest seconds);
-    at least `failovers` leader faults and `duration` seconds in all."""
+def one_fault(rng, kinds, session_s):
+    kind = rng.choice(kinds)
+    length = round(rng.uniform(5.0, 12.0), 1)
+    if kind == "pause-leader":
+        length = max(length, round(session_s + 3.0, 1))   # past the session timeout
+    rest = round(rng.uniform(3.0, 6.0), 1)
+    return (kind, rng.randrange(3), length, rest)
+
+
+def make_schedule(rng, duration, kinds, session_s):
+    """A seeded list of faults: (kind, partition, fault seconds, rest seconds),
+    `duration` seconds in all; each kind at least once when it fits."""
     schedule = []
     total = 0.0
-    leader_faults = 0
-    while total < duration or leader_faults < failovers:
-        kind = rng.choice(kinds)
-        length = round(rng.uniform(5.0, 12.0), 1)
-        if kind == "pause-leader":
-            length = max(length, round(session_s + 3.0, 1))   # past the session timeout
-        rest = round(rng.uniform(3.0, 6.0), 1)
-        schedule.append((kind, rng.randrange(3), length, rest))
-        total += length + rest
-        leader_faults += kind != "kill-follower"
+    todo = list(kinds)
+    rng.shuffle(todo)
+    while total < duration:
+        fault = one_fault(rng, kinds, session_s)
+        if todo:
+            fault = (todo.pop(),) + fault[1:]
+            if fault[0] == "pause-leader":
+                fault = fault[:2] + (max(fault[2], round(session_s + 3.0, 1)),) + fault[3:]
+        schedule.append(fault)
+        total += fault[2] + fault[3]
     return schedule
+
+
+LEADER_FAULTS = ("kill-leader", "pause-leader", "isolate-leader")
+
+
+def unclean_acks1(cluster, topic, partition, history, log, pause_s=4.0):
+    """Negative control acks1, deterministic: pause (SIGSTOP) both followers
+    of `partition` until its leader drops them from the ISR, keep the
+    acks=1 producers writing for `pause_s` more seconds (acknowledged by
+    the leader alone), kill -9 the leader and resume the followers: with no
+    ISR member live the controller must elect a follower uncleanly, and
+    the acknowledged tail is gone. Returns a description."""
+    info = cluster.partitions_v7(topic).get(partition)
+    check(info and info["leader"] >= 0, "acks1: no leader for %s-%d: %s" % (topic, partition, info))
+    leader = info["leader"]
+    followers = [r for r in info["replicas"] if r != leader]
+    history.add(process="nemesis", type="invoke", f="unclean-acks1", broker=leader,
+                partition=partition, followers=followers)
+    for f in followers:
+        cluster.pause(f)
+    log("acks1: paused followers %s of %s-%d (leader %d)" % (followers, topic, partition, leader))
+    lb = cluster.broker(leader)
+    shrunk = wait_for(lambda: (lambda i: i if i and i["isr"] == [leader] else None)(
+        metadata_v7(lb.host, lb.port, [topic], timeout=3.0).get(topic, {}).get(partition)),
+        30.0, "the leader %d to drop its paused followers from the ISR" % leader)
+    log("acks1: ISR of %s-%d is %s; producing acks=1 for %.1fs more"
+        % (topic, partition, shrunk["isr"], pause_s))
+    time.sleep(pause_s)
+    cluster.kill9(leader)
+    for f in followers:
+        cluster.resume(f)
+    log("acks1: killed leader %d, resumed %s" % (leader, followers))
+    new = cluster.wait_leader_not(topic, partition, leader, timeout=60.0)
+    log("acks1: unclean election: %s-%d leader %d epoch %d isr %s"
+        % (topic, partition, new["leader"], new["leader_epoch"], new["isr"]))
+    history.add(process="nemesis", type="ok", f="unclean-acks1", broker=leader,
+                partition=partition, new_leader=new["leader"])
+    time.sleep(3)
+    cluster.restart(leader)
+    return "leader %d -> %d" % (leader, new["leader"])
 
 
 class Netns:
@@ -477,7 +553,11 @@ def parse_args(argv):
     ap.add_argument("--duration", type=float, default=75.0, help="seconds of faults (default 75)")
     ap.add_argument("--seed", type=int, default=None, help="nemesis seed (default: random)")
     ap.add_argument("--failovers", type=int, default=3,
-                    help="at least this many leader faults (default 3)")
+                    help="keep injecting leader faults past --duration until at least this "
+                         "many leader changes were observed (default 3; hard cap "
+                         "--failover-cap extra faults)")
+    ap.add_argument("--failover-cap", type=int, default=12,
+                    help="at most this many extra leader faults for --failovers (default 12)")
     ap.add_argument("--rate", type=float, default=50.0, help="sends per second per producer")
     ap.add_argument("--partitions", type=int, default=3)
     ap.add_argument("--brokers", type=int, default=3,
@@ -486,9 +566,11 @@ def parse_args(argv):
                     help="comma-separated subset of %s" % ",".join(FAULTS))
     ap.add_argument("--zk", choices=("standalone", "ensemble"), default="standalone")
     ap.add_argument("--negative-control", nargs="?", const="acks1", choices=("acks1", "cut"),
-                    help="acks1: acks=1, min.insync.replicas=1, unclean election on, leader "
-                         "kills only; cut: cut the logs of partition 0 on every replica. "
-                         "Passes only if the checker reports loss.")
+                    help="acks1: acks=1, min.insync.replicas=1, unclean election on; both "
+                         "followers of partition 0 paused out of the ISR, the leader killed "
+                         "(no random faults); cut: the normal campaign, then the logs of "
+                         "partition 0 cut on every replica. Passes only if the checker "
+                         "reports lost writes.")
     ap.add_argument("--history", help="where to write the history JSON")
     ap.add_argument("--quiesce-timeout", type=float, default=90.0)
     ap.add_argument("--no-netns", action="store_true", help="do not re-run under unshare -n")
@@ -504,7 +586,7 @@ def main(argv):
     for k in kinds:
         check(k in FAULTS, "unknown fault %r" % k)
     if args.negative_control == "acks1":
-        kinds = ["kill-leader"]
+        kinds = ["unclean-acks1"]
     if "isolate-leader" in kinds and not args.no_netns:
         sys.argv = [sys.argv[0]] + argv
         status = reexec_in_netns()
@@ -520,7 +602,9 @@ def campaign(args, kinds):
 
     t0 = time.monotonic()
     negative = args.negative_control
-    session_ms = 4000
+    # acks1 pauses followers until they leave the ISR (replica.lag.time.max.ms
+    # 2000): their ZooKeeper sessions must outlive that.
+    session_ms = 12000 if negative == "acks1" else 4000
     rf = min(3, args.brokers)
     netns = Netns()
     if "isolate-leader" in kinds and not netns.setup():
@@ -529,14 +613,17 @@ def campaign(args, kinds):
     if not kinds:
         kinds = ["kill-leader"]
     rng = random.Random(args.seed)
-    schedule = make_schedule(rng, args.duration, args.failovers, kinds, session_ms / 1000.0)
+    if negative == "acks1":
+        schedule = [("unclean-acks1", 0, 4.0, 3.0)]
+    else:
+        schedule = make_schedule(rng, args.duration, kinds, session_ms / 1000.0)
     print("# seed %d; faults %s; negative control: %s" % (args.seed, ",".join(kinds), negative))
     print("# schedule: %s" % json.dumps(schedule))
     overrides = {
         "default.replication.factor": "3",
         "min.insync.replicas": "1" if negative == "acks1" else str(min(2, rf)),
         "unclean.leader.election.enable": "true" if negative == "acks1" else "false",
-        "replica.lag.time.max.ms": "3000",
+        "replica.lag.time.max.ms": "2000" if negative == "acks1" else "3000",
         "replica.fetch.wait.max.ms": "100",
         "auto.leader.rebalance.enable": "false",
     }
@@ -570,9 +657,37 @@ def campaign(args, kinds):
         workers.start()
         time.sleep(3)
         fault_errors = []
-        for fault in schedule:
+        leader_kinds = [k for k in kinds if k in LEADER_FAULTS] or ["kill-leader"]
+        extra = 0
+        t_faults = time.monotonic()
+        fault_iter = iter(schedule)
+        done = []
+        while True:
+            fault = next(fault_iter, None)
+            if fault is None and negative != "acks1":
+                have = workers.leader_changes()
+                if have >= args.failovers:
+                    break
+                if extra >= args.failover_cap:
+                    log("failover cap reached: %d extra leader faults, %d leader changes "
+                        "observed, %d wanted" % (extra, have, args.failovers))
+                    fault_errors.append("only %d leader changes observed after %d extra "
+                                        "leader faults (cap %d); wanted %d"
+                                        % (have, extra, args.failover_cap, args.failovers))
+                    break
+                extra += 1
+                fault = one_fault(rng, leader_kinds, session_ms / 1000.0)
+                log("%d leader changes observed, %d wanted: extra leader fault %d (cap %d)"
+                    % (have, args.failovers, extra, args.failover_cap))
+            if fault is None:
+                break
+            done.append(fault)
             try:
-                run_fault(cluster, topic, fault, netns, history, log)
+                if fault[0] == "unclean-acks1":
+                    unclean_acks1(cluster, topic, fault[1], history, log, fault[2])
+                    time.sleep(fault[3])
+                else:
+                    run_fault(cluster, topic, fault, netns, history, log)
             except Exception as exc:
                 # A fault that cannot be applied (no leader to target, a
                 # broker that does not restart) is a finding; heal, go on.
@@ -582,7 +697,8 @@ def campaign(args, kinds):
                     heal_all(cluster, netns)
                 except Exception as exc2:
                     fault_errors.append("heal: %s" % str(exc2).splitlines()[0])
-        log("faults over; healing")
+        fault_secs = time.monotonic() - t_faults
+        log("faults over after %.0fs; healing" % fault_secs)
         heal_all(cluster, netns)
         workers.finish()
         quiesced = True
@@ -604,21 +720,31 @@ def campaign(args, kinds):
         report = campaign_checker.check(ops, final, diffs)
         result.update({"history": ops, "final": {str(p): r for p, r in final.items()},
                        "hw": hws, "replica_diffs": diffs, "fault_errors": fault_errors,
-                       "failovers": workers.failovers, "worker_errors": workers.errors,
+                       "failovers": workers.leader_changes(), "worker_errors": workers.errors,
                        "report": {k: v for k, v in report.items()}})
-        print("# seed %d, %d faults, failovers observed (leader changes) %d"
-              % (args.seed, len(schedule), workers.failovers))
+        failovers = workers.leader_changes()
+        result["schedule_run"] = done
+        c = report["counts"]
+        print("# seed %d, %d faults (%d extra for --failovers %d, cap %d), "
+              "failovers observed (leader changes) %d"
+              % (args.seed, len(done), extra, args.failovers, args.failover_cap, failovers))
         for line in campaign_checker.summary(report):
             print("# " + line)
         for e in fault_errors + workers.errors:
             print("# problem: " + e.strip().replace("\n", "\n#   "))
         print("# history: %s" % hist_path)
-        lost = len(report["lost"]) + len(report["inconsistent"])
+        lost = len(report["lost"])
+        print("# summary: seed %d duration %.0fs faults %d (%s) failovers %d sends ok %d "
+              "fail %d info %d lost %d verdict %s"
+              % (args.seed, fault_secs, len(done), ",".join(sorted({f[0] for f in done})), failovers, c["ok"], c["fail"], c["info"],
+                 lost, "VALID" if report["valid"] else "INVALID"))
         if negative:
             ok = lost > 0
+            if ok:
+                print("# negative control: loss detected, as expected")
             print("%s - negative control (%s): the checker %s" % (
                 "ok" if ok else "not ok", negative,
-                "found %d lost/inconsistent writes" % lost if ok else "found NO loss: it has no teeth"))
+                "found %d lost writes" % lost if ok else "found NO loss: it has no teeth"))
             return 0 if ok else 1
         ok = report["valid"] and quiesced and not workers.errors
         print("%s - campaign seed %d: %s" % ("ok" if ok else "not ok", args.seed,

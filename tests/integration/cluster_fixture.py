@@ -397,6 +397,34 @@ def metadata_v7(host, port, topics, timeout=10.0):
     return out
 
 
+def list_offsets_latest(host, port, topic, partitions, timeout=3.0):
+    """ListOffsets v1 (timestamp -1: the high watermark) by hand, to one
+    broker, with a bounded socket timeout (librdkafka's
+    get_watermark_offsets can block for good while the partition's leader
+    is dead). Returns {partition: (error, offset)}."""
+    client_id = b"caudal-it"
+    name = topic.encode()
+    body = struct.pack(">hhih", 2, 1, 12, len(client_id)) + client_id
+    body += struct.pack(">ii", -1, 1) + struct.pack(">h", len(name)) + name
+    body += struct.pack(">i", len(partitions))
+    for p in partitions:
+        body += struct.pack(">iq", p, -1)
+    with socket.create_connection((host, port), timeout=timeout) as s:
+        s.sendall(struct.pack(">i", len(body)) + body)
+        size = struct.unpack(">i", _recv_exact(s, 4))[0]
+        r = _Reader(_recv_exact(s, size))
+    check(r.take(">i") == 12, "ListOffsets v1: wrong correlation id")
+    out = {}
+    for _ in range(r.take(">i")):
+        r.string()
+        for _ in range(r.take(">i")):
+            index = r.take(">i")
+            err = r.take(">h")
+            r.take(">q")                                # timestamp
+            out[index] = (err, r.take(">q"))
+    return out
+
+
 # -- on-disk batches (docs/storage.md) --------------------------------------
 
 def read_batches(partition_dir):
