@@ -248,6 +248,25 @@ append_fetched (BrokerPartition   *part,
   broker_partition_track_producers (part, records->data, whole);
 }
 
+/* DeleteRecords, retention and the group store's compaction move the
+ * leader's log start; followers follow (Kafka's follower
+ * logStartOffset = max(own, leader's)), so that a new leader does not
+ * serve what was deleted. */
+static void
+follow_log_start (BrokerPartition *part,
+                  const char      *topic,
+                  gint64           leader_start)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (leader_start <= broker_log_get_start_offset (part->log)
+      || leader_start > broker_log_get_end_offset (part->log))
+    return;
+  if (!broker_log_delete_records_before (part->log, leader_start, &error))
+    g_warning ("%s-%d: following the leader's log start %" G_GINT64_FORMAT ": %s", topic,
+               part->index, leader_start, error->message);
+}
+
 static void
 apply_partition (Fetcher                                *f,
                  const char                             *topic,
@@ -278,6 +297,7 @@ apply_partition (Fetcher                                *f,
     }
   append_fetched (part, topic, &in->records);
   broker_replica_follower_update_hw (part->replica, in->high_watermark);
+  follow_log_start (part, topic, in->log_start_offset);
 }
 
 static void

@@ -20,6 +20,8 @@ nothing is appended.
 
 import os
 import re
+import socket
+import struct
 import sys
 import threading
 import time
@@ -33,7 +35,7 @@ import campaign_checker  # noqa: E402
 from caudald_fixture import check, check_eq, fail, main, run  # noqa: E402
 from cluster_campaign import (History, RecordingProducer, compare_replicas,  # noqa: E402
                               create_topic, final_read)
-from cluster_fixture import Cluster, wait_for  # noqa: E402
+from cluster_fixture import Cluster, _recv_exact, wait_for  # noqa: E402
 
 SESSION_MS = 4000
 PARTITIONS = 3
@@ -47,7 +49,8 @@ def body(runner):
     cluster = Cluster(3, session_ms=SESSION_MS, overrides={
         "default.replication.factor": "3", "min.insync.replicas": "2",
         "replica.lag.time.max.ms": "3000", "replica.fetch.wait.max.ms": "100",
-        "unclean.leader.election.enable": "false", "auto.leader.rebalance.enable": "false"})
+        "unclean.leader.election.enable": "false", "auto.leader.rebalance.enable": "false",
+        "replica.high.watermark.checkpoint.interval.ms": "300"})
     topic = "failover-%s" % uuid.uuid4().hex[:8]
     history = History()
     state = {}
@@ -148,6 +151,22 @@ def body(runner):
             diffs = compare_replicas(cluster, topic, PARTITIONS, hws)
             check(not diffs, "replicas diverge:\n" + "\n".join(diffs))
 
+        def delete_records_moves_every_replicas_log_start():
+            # DeleteRecords at partition 1's leader; its followers take the
+            # new log start from their fetch answers, so that none of them,
+            # leading later, serves deleted records. Each broker's
+            # log-start-offset-checkpoint shows it.
+            info = cluster.partition(topic, 1)
+            leader = cluster.broker(info["leader"])
+            host, port = leader.bootstrap.rsplit(":", 1)
+            low = delete_records_v0(host, int(port), topic, 1, 5)
+            check_eq(low, 5, "low watermark answered by DeleteRecords")
+            for i in info["replicas"]:
+                path = os.path.join(cluster.broker(i).data_dir, "log-start-offset-checkpoint")
+                wait_for(lambda: "%s 1 5" % topic in (open(path).read().splitlines()
+                                                       if os.path.exists(path) else []),
+                         20, "log start 5 of %s-1 in broker %d's %s" % (topic, i, path))
+
         def topics_describe_prints_leader_replicas_isr():
             check(CAUDAL and os.access(CAUDAL, os.X_OK), "CAUDAL_CLI is not set")
             out = run([CAUDAL, "topics", "--bootstrap-server", cluster.bootstrap(),
@@ -214,6 +233,7 @@ def body(runner):
         for test in (create_rf3_topic, acks_all_before_failover,
                      kill9_leader_of_partition_0_elects_from_isr, every_acked_value_at_its_offset,
                      killed_broker_rejoins_every_isr, replicas_hold_identical_batches_below_hw,
+                     delete_records_moves_every_replicas_log_start,
                      topics_describe_prints_leader_replicas_isr,
                      acks_all_refused_with_one_broker_left,
                      describe_filters_show_under_replicated):
@@ -230,6 +250,26 @@ def body(runner):
         return status
     finally:
         cluster.close()
+
+
+def delete_records_v0(host, port, topic, partition, offset, timeout=10.0):
+    """DeleteRecords v0 by hand for one partition; returns its low
+    watermark, failing on an error code."""
+    name = topic.encode()
+    body = struct.pack(">hhih", 21, 0, 7, 2) + b"it"
+    body += struct.pack(">ih", 1, len(name)) + name
+    body += struct.pack(">iiq", 1, partition, offset) + struct.pack(">i", 10000)
+    with socket.create_connection((host, port), timeout=timeout) as s:
+        s.sendall(struct.pack(">i", len(body)) + body)
+        size = struct.unpack(">i", _recv_exact(s, 4))[0]
+        data = _recv_exact(s, size)
+    # correlation id, throttle, [topic [partition, low_watermark, error]]
+    corr, _, n_topics = struct.unpack_from(">iii", data, 0)
+    check_eq(corr, 7, "DeleteRecords correlation id")
+    nlen = struct.unpack_from(">h", data, 12)[0]
+    _, index, low, err = struct.unpack_from(">iiqh", data, 14 + nlen)
+    check_eq((n_topics, index, err), (1, partition, 0), "DeleteRecords answer (topics, partition, error)")
+    return low
 
 
 def fail_skip(runner, test):
