@@ -301,7 +301,13 @@ class Workers:
             alive = set(self.cluster.alive_ids())
             by_leader = {}
             for p, info in parts.items():
-                if isinstance(info, dict) and info.get("leader", -1) in alive:
+                # Skip a stale view (a lower leader epoch than already
+                # observed, e.g. from a resumed zombie leader answering for
+                # itself): its HW is not the partition's.
+                with self.lock:
+                    newest = self.leaders.get(p, (None, -1))[1]
+                if (isinstance(info, dict) and info.get("leader", -1) in alive
+                        and info.get("leader_epoch", -1) >= newest):
                     by_leader.setdefault(info["leader"], []).append(p)
             for leader, ps in sorted(by_leader.items()):
                 b = self.cluster.broker(leader)
