@@ -478,7 +478,11 @@ broker_partition_get_high_watermark (BrokerPartition *part)
 gboolean
 broker_partition_is_leader (BrokerPartition *part)
 {
-  return part->replica == NULL || part->replica->role == BROKER_REPLICA_LEADER;
+  if (part->replica == NULL)
+    return TRUE;
+  /* Without a live, confirmed session another broker may lead already. */
+  return part->replica->role == BROKER_REPLICA_LEADER
+         && broker_cluster_is_registered (part->replica->broker->cluster);
 }
 
 void

@@ -48,6 +48,7 @@ struct _BrokerCluster
   gboolean    freeing;        /* inside broker_cluster_free() */
   gboolean    registering;
   gboolean    registered;
+  gboolean    pause_fenced;   /* the loop stalled: leader work waits for ZooKeeper */
   gboolean    was_connected;
   GError     *fatal;          /* why we must not start (duplicate id) */
   gboolean    started;        /* broker_cluster_start() has returned it */

@@ -976,7 +976,7 @@ gboolean
 broker_cluster_is_registered (BrokerCluster *c)
 {
   g_return_val_if_fail (c != NULL, FALSE);
-  return c->registered;
+  return c->registered && !c->pause_fenced;
 }
 
 static gint

@@ -577,6 +577,51 @@ broker_cluster_controller_moved (BrokerCluster *c)
   (void) zoo_aget (c->zh, path, 0, on_controller_read_after_fence, c);
 }
 
+/* -- pauses ----------------------------------------------------------------- */
+
+static void
+on_session_confirmed (int               rc,
+                      const struct Stat *stat,
+                      const void       *data)
+{
+  BrokerCluster *c = (BrokerCluster *) data;
+
+  if (c->closing || !c->pause_fenced)
+    return;
+  /* Our registration still belongs to our session: nobody can have
+   * replaced us as leader meanwhile (that needs the session to end). */
+  if (rc == ZOK && stat->ephemeralOwner == zoo_client_id (c->zh)->client_id)
+    {
+      g_message ("cluster: ZooKeeper confirms our session after the pause; serving again");
+      c->pause_fenced = FALSE;
+    }
+  /* Otherwise the session is ending: expiry re-registers, which lifts the
+   * fence once we are registered in a new session. */
+}
+
+/* The process did not run for a while (SIGSTOP, a VM pause): another
+ * broker may lead our partitions already, and until ZooKeeper answers we
+ * cannot know. Leader work (Produce, consumer Fetch, ListOffsets, ISR
+ * changes) stops until a read of our registration comes back from our
+ * session — otherwise a stale leader answers from an old log (a fetch
+ * past its end: OFFSET_OUT_OF_RANGE, and the consumer resets). */
+static void
+on_loop_gap (gint64   gap_us,
+             gpointer user_data)
+{
+  BrokerCluster *c = user_data;
+  g_autofree char *path = NULL;
+
+  if (!c->registered)
+    return;
+  g_warning ("cluster: the main loop stalled for %" G_GINT64_FORMAT " ms (over half the "
+             "ZooKeeper session): leader work waits until ZooKeeper confirms our session",
+             gap_us / 1000);
+  c->pause_fenced = TRUE;
+  path = g_strdup_printf ("%s/brokers/ids/%d", c->root, c->id);
+  (void) zoo_aexists (c->zh, path, 0, on_session_confirmed, c);
+}
+
 /* -- registration ----------------------------------------------------------- */
 
 static void
@@ -585,6 +630,7 @@ on_registered_node (BrokerCluster     *c,
 {
   c->registering = FALSE;
   c->registered = TRUE;
+  c->pause_fenced = FALSE;
   /* The registration's creation zxid identifies this incarnation of the
    * broker: later slices carry it to fence a stale one (KIP-380). */
   c->broker_epoch = stat->czxid;
@@ -835,7 +881,9 @@ connect_session (BrokerCluster *c)
                                  g_strerror (errno)));
       return;
     }
-  c->source = broker_zk_source_new (c->zh);
+  /* Pings go every third of the session; a loop that did not turn for
+   * half of it was paused or starved. */
+  c->source = broker_zk_source_new (c->zh, (gint64) c->session_timeout_ms * 1000 / 2, on_loop_gap, c);
   g_source_attach (c->source, NULL);
 }
 

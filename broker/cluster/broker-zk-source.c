@@ -26,6 +26,10 @@ typedef struct
   gpointer   tag;
   gint64     deadline; /* monotonic µs at which the client wants a call */
   gboolean   stale;    /* processed since the last zookeeper_interest() */
+  gint64     last_dispatch;   /* monotonic µs, 0 before the first */
+  gint64     max_gap;
+  BrokerZkGapFunc on_gap;
+  gpointer   on_gap_data;
 } ZkSource;
 
 /* Asks the client what it waits for and updates our fd and deadline. */
@@ -114,6 +118,14 @@ zk_source_dispatch (GSource    *source,
     events |= ZOOKEEPER_READ;
   if (revents & G_IO_OUT)
     events |= ZOOKEEPER_WRITE;
+  {
+    gint64 now = g_get_monotonic_time ();
+    /* The client pings every third of the session, so a healthy loop
+     * dispatches us at least that often. */
+    if (z->on_gap != NULL && z->last_dispatch > 0 && now - z->last_dispatch > z->max_gap)
+      z->on_gap (now - z->last_dispatch, z->on_gap_data);
+    z->last_dispatch = now;
+  }
   /* Errors surface as state changes through the watcher; a call with no
    * events lets the client notice its own timeouts. */
   (void) zookeeper_process (z->zh, events);
@@ -130,12 +142,19 @@ static GSourceFuncs zk_source_funcs = {
 };
 
 GSource *
-broker_zk_source_new (zhandle_t *zh)
+broker_zk_source_new (zhandle_t       *zh,
+                      gint64           max_gap_us,
+                      BrokerZkGapFunc  on_gap,
+                      gpointer         user_data)
 {
   GSource *source = g_source_new (&zk_source_funcs, sizeof (ZkSource));
   ZkSource *z = (ZkSource *) source;
 
   z->zh = zh;
+  z->max_gap = max_gap_us;
+  z->on_gap = on_gap;
+  z->on_gap_data = user_data;
+  g_source_set_priority (source, G_PRIORITY_HIGH);
   z->fd = -1;
   z->stale = TRUE;
   g_source_set_name (source, "caudald-zookeeper");

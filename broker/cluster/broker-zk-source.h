@@ -13,6 +13,18 @@ G_BEGIN_DECLS
  * on the thread of the context it is attached to. The source does not own
  * @zh: destroy the source before zookeeper_close(), and never close the
  * handle from inside a completion or watcher (defer it to an idle). */
-GSource *broker_zk_source_new (zhandle_t *zh);
+/* Called from the source's dispatch, before zookeeper_process(), when the
+ * previous dispatch is more than the gap ago: the process was paused (or
+ * starved) and whatever it believed may be stale. */
+typedef void (*BrokerZkGapFunc) (gint64   gap_us,
+                                 gpointer user_data);
+
+/* @max_gap_us, @on_gap: see BrokerZkGapFunc; @on_gap may be NULL. The
+ * source runs at G_PRIORITY_HIGH, so after a pause it is dispatched (and
+ * the gap noticed) before any client request of the same iteration. */
+GSource *broker_zk_source_new (zhandle_t       *zh,
+                               gint64           max_gap_us,
+                               BrokerZkGapFunc  on_gap,
+                               gpointer         user_data);
 
 G_END_DECLS
