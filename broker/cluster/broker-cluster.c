@@ -803,6 +803,14 @@ on_session_event (zhandle_t  *zh,
           /* Same session: our ephemerals and watches survived; re-read
            * in case an answer was lost with the connection. */
           g_message ("cluster: reconnected to ZooKeeper");
+          /* The server took our session back: it has not expired, so no
+           * other broker can lead in our place (a pause's fence goes;
+           * its own check may have failed with the old connection). */
+          if (c->pause_fenced)
+            {
+              g_message ("cluster: the session survived the pause; serving again");
+              c->pause_fenced = FALSE;
+            }
           watch_brokers (c);
           broker_cluster_view_load (c);
           watch_controller (c);
