@@ -266,9 +266,17 @@ maybe_expand_isr (BrokerReplica *r,
    * that has not reached this epoch could still hold a diverging tail. */
   if (f->leo < r->hw || f->leo < r->epoch_start_offset)
     return;
+  if (r->isr_write_pending)
+    return;
   isr = array_copy (r->isr);
   g_array_append_val (isr, f->id);
   write_isr (r, isr, "a follower caught up");
+  /* Kafka's "maximal ISR" (KIP-497): the new member counts toward the HW
+   * from the moment its addition may be in ZooKeeper — the controller
+   * could elect it right after the write, so nothing it lacks may be
+   * acknowledged meanwhile. The watch then brings the state that won. */
+  if (r->isr_write_pending)
+    g_array_append_val (r->isr, f->id);
 }
 
 void
