@@ -49,6 +49,7 @@ struct _BrokerCluster
   gboolean    registering;
   gboolean    registered;
   gboolean    pause_fenced;   /* the loop stalled: leader work waits for ZooKeeper */
+  gboolean    view_stale;     /* since an expiry, until the view is read again */
   gboolean    was_connected;
   GError     *fatal;          /* why we must not start (duplicate id) */
   gboolean    started;        /* broker_cluster_start() has returned it */

@@ -57,6 +57,8 @@ view_read_done (ViewRead *r)
   g_free (r);
   if (c->view_reads > 0)
     c->view_reads--;
+  if (c->view_reads == 0 && c->registered)
+    c->view_stale = FALSE;
   return !c->closing;
 }
 
@@ -976,7 +978,9 @@ gboolean
 broker_cluster_is_registered (BrokerCluster *c)
 {
   g_return_val_if_fail (c != NULL, FALSE);
-  return c->registered && !c->pause_fenced;
+  /* After an expiry the roles we hold come from the old session's view:
+   * another broker may lead now, so leader work waits for the new view. */
+  return c->registered && !c->pause_fenced && !c->view_stale;
 }
 
 static gint

@@ -842,6 +842,7 @@ on_session_event (zhandle_t  *zh,
       c->registered = FALSE;
       c->registering = FALSE;
       c->was_connected = FALSE;
+      c->view_stale = TRUE;
       c->broker_epoch = -1;
       broker_controller_resign (c, "the ZooKeeper session expired");
       set_controller (c, -1);
