@@ -57,8 +57,6 @@ view_read_done (ViewRead *r)
   g_free (r);
   if (c->view_reads > 0)
     c->view_reads--;
-  if (c->view_reads == 0 && c->registered)
-    c->view_stale = FALSE;
   return !c->closing;
 }
 
@@ -980,6 +978,13 @@ broker_cluster_is_registered (BrokerCluster *c)
   g_return_val_if_fail (c != NULL, FALSE);
   /* After an expiry the roles we hold come from the old session's view:
    * another broker may lead now, so leader work waits for the new view. */
+  /* Cleared here, not when the count drops: inside a completion it is 0
+   * for a moment before that completion asks for the partition states it
+   * just learnt of (and hooks run inside completions). Out of the
+   * ZooKeeper source, 0 means the view is whole. */
+  if (c->view_stale && c->registered && c->view_reads == 0
+      && g_main_current_source () != c->source)
+    c->view_stale = FALSE;
   return c->registered && !c->pause_fenced && !c->view_stale;
 }
 
