@@ -13,6 +13,9 @@ void broker_handle_produce                  (BrokerRequest *req);
 void broker_handle_fetch                    (BrokerRequest *req);
 void broker_handle_list_offsets             (BrokerRequest *req);
 void broker_handle_init_producer_id         (BrokerRequest *req);
+/* Cluster mode: claims the next block of producer ids when the current
+ * one runs low (broker-handle-init-producer-id.c). */
+void broker_producer_ids_refill             (Broker *broker);
 void broker_handle_create_topics            (BrokerRequest *req);
 void broker_handle_delete_topics            (BrokerRequest *req);
 void broker_handle_create_partitions        (BrokerRequest *req);

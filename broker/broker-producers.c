@@ -13,7 +13,15 @@
 
 struct _BrokerProducers
 {
-  gint64 next_id;
+  gint64   next_id;
+  /* Cluster mode: [next_id, block_end] is the current block, and
+   * [queued_first, queued_last] the next one once claimed. */
+  gboolean use_blocks;
+  gint64   block_first;
+  gint64   block_end;
+  gint64   queued_first;    /* -1: none queued */
+  gint64   queued_last;
+  gboolean asking;
 };
 
 typedef struct
@@ -45,6 +53,7 @@ broker_producers_new (void)
    * the wall clock in milliseconds, shifted to leave room for 1024
    * ids per millisecond of downtime. */
   producers->next_id = (g_get_real_time () / 1000) << 10;
+  producers->queued_first = -1;
   return producers;
 }
 
@@ -57,7 +66,55 @@ broker_producers_free (BrokerProducers *producers)
 gint64
 broker_producers_allocate (BrokerProducers *producers)
 {
+  if (!producers->use_blocks)
+    return producers->next_id++;
+  if (producers->next_id > producers->block_end && producers->queued_first >= 0)
+    {
+      producers->block_first = producers->next_id = producers->queued_first;
+      producers->block_end = producers->queued_last;
+      producers->queued_first = -1;
+    }
+  if (producers->next_id > producers->block_end)
+    return -1;
   return producers->next_id++;
+}
+
+void
+broker_producers_use_blocks (BrokerProducers *producers)
+{
+  producers->use_blocks = TRUE;
+  /* An empty current block: the first allocation waits for a claim. */
+  producers->block_first = producers->next_id = 0;
+  producers->block_end = -1;
+  producers->queued_first = -1;
+}
+
+gboolean
+broker_producers_want_block (BrokerProducers *producers)
+{
+  gint64 size = producers->block_end - producers->block_first + 1;
+  gint64 used = producers->next_id - producers->block_first;
+
+  if (!producers->use_blocks || producers->asking || producers->queued_first >= 0)
+    return FALSE;
+  /* Ask ahead, as Kafka's ProducerIdManager does at 90 %: a client rarely
+   * waits for ZooKeeper. */
+  if (size > 0 && used * 10 < size * 9)
+    return FALSE;
+  producers->asking = TRUE;
+  return TRUE;
+}
+
+void
+broker_producers_block_done (BrokerProducers *producers,
+                             gint64           first,
+                             gint64           last)
+{
+  producers->asking = FALSE;
+  if (first < 0 || last < first)
+    return;
+  producers->queued_first = first;
+  producers->queued_last = last;
 }
 
 BrokerProducerState *

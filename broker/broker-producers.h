@@ -12,8 +12,23 @@ typedef struct _BrokerProducerState BrokerProducerState;
 
 BrokerProducers *broker_producers_new      (void);
 void             broker_producers_free     (BrokerProducers *producers);
-/* A producer id not handed out before, even across restarts. */
+/* A producer id not handed out before, even across restarts; -1 when
+ * ids come in blocks and none is left (the caller answers a retriable
+ * error and asks for a block). */
 gint64           broker_producers_allocate (BrokerProducers *producers);
+
+/* Cluster mode: ids come in blocks claimed in ZooKeeper
+ * (/latest_producer_id_block, as Kafka), so that no two brokers hand out
+ * the same id. The wall-clock ids of a single broker are not used. */
+void             broker_producers_use_blocks  (BrokerProducers *producers);
+/* Whether a block should be asked for now: none is queued, none is being
+ * asked for, and the current one is 90 % used or more. Marks the request
+ * as in flight when it returns TRUE. */
+gboolean         broker_producers_want_block  (BrokerProducers *producers);
+/* The answer to a request: ids [@first, @last], or (@first < 0) none. */
+void             broker_producers_block_done  (BrokerProducers *producers,
+                                               gint64           first,
+                                               gint64           last);
 
 typedef enum
 {

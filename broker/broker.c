@@ -15,6 +15,7 @@
 #include "broker-group-store.h"
 #include "broker-log-writer.h"
 #include "broker-meta-store.h"
+#include "broker-handlers.h"
 #include "broker-producers.h"
 #include "broker-sd-notify.h"
 #include "broker-server.h"
@@ -288,6 +289,9 @@ broker_start (Broker      *broker,
       g_free (broker->cluster_id);
       broker->cluster_id = g_strdup (broker_cluster_get_cluster_id (broker->cluster));
       broker->cluster_sync = broker_cluster_sync_new (broker);
+      /* Producer ids unique across brokers: claimed in blocks. */
+      broker_producers_use_blocks (broker->producers);
+      broker_producer_ids_refill (broker);
     }
   broker_server_start (broker->server);
 

@@ -207,3 +207,11 @@ broker_cluster_lookup_topic_id (BrokerCluster    *cluster,
 {
   return NULL;
 }
+
+void
+broker_cluster_claim_producer_ids (BrokerCluster        *cluster,
+                                   BrokerClusterIdsDone  done,
+                                   gpointer              user_data)
+{
+  done (-1, -1, CAUDAL_ERROR_CODE_COORDINATOR_NOT_AVAILABLE, "cluster mode is not built in", user_data);
+}

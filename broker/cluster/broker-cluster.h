@@ -157,6 +157,19 @@ const BrokerClusterTopic     *broker_cluster_lookup_topic_id (BrokerCluster    *
 const BrokerClusterTopic     *broker_cluster_find_collision (BrokerCluster *cluster,
                                                              const char    *name);
 
+/* Completion of a producer id claim: ids [@first, @last] (inclusive),
+ * or @error_code (then @first and @last are -1). */
+typedef void (*BrokerClusterIdsDone) (gint64      first,
+                                      gint64      last,
+                                      gint16      error_code,
+                                      const char *message,
+                                      gpointer    user_data);
+/* Claims the next block of 1000 producer ids for this broker in
+ * /latest_producer_id_block (docs/cluster.md). */
+void broker_cluster_claim_producer_ids (BrokerCluster        *cluster,
+                                        BrokerClusterIdsDone  done,
+                                        gpointer              user_data);
+
 /* Completion of an asynchronous cluster write: @error_code is a Kafka
  * error code (0 = done), @message a text for the response or NULL. */
 typedef void (*BrokerClusterDone) (gint16      error_code,

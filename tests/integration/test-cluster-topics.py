@@ -20,6 +20,7 @@ leaders returning once back in the ISR) is the data path's and tested in
 test-cluster-failover.py.
 """
 
+import json
 import os
 import socket
 import struct
@@ -102,6 +103,18 @@ def metadata_auto_create(broker, topic):
     (ln,) = struct.unpack_from(">h", buf, pos)          # cluster id
     pos += 2 + max(ln, 0) + 4 + 4                       # controller, topic count
     return struct.unpack_from(">h", buf, pos)[0]
+
+
+def init_producer_id(broker):
+    """InitProducerId v0 without a transactional id: (error, id, epoch)."""
+    client_id = b"caudal-it"
+    body = struct.pack(">hhih", 22, 0, 7, len(client_id)) + client_id
+    body += struct.pack(">hi", -1, 60000)
+    with socket.create_connection((broker.host, broker.port), timeout=10) as s:
+        s.sendall(struct.pack(">i", len(body)) + body)
+        size = struct.unpack(">i", s.recv(4, socket.MSG_WAITALL))[0]
+        buf = s.recv(size, socket.MSG_WAITALL)
+    return struct.unpack_from(">hqh", buf, 8)          # after correlation id, throttle
 
 
 def controller_id(cluster):
@@ -307,6 +320,34 @@ def body(runner):
             check_eq(states(view(via, topic)), snapshot,
                      "partition states after the paused controller resumed")
 
+        def producer_ids_unique_across_brokers():
+            # Each broker claims blocks of 1000 ids in ZooKeeper, as Kafka:
+            # ids handed out by different brokers never meet.
+            ids = {}
+            for b in (b1, b2, b3):
+                got = []
+                for _ in range(5):
+                    answer = wait_for(lambda: (lambda r: r if r[0] == 0 else None)(init_producer_id(b)),
+                                      20, "InitProducerId answered by broker %d" % b.node_id)
+                    check_eq(answer[2], 0, "producer epoch of a new id")
+                    got.append(answer[1])
+                check_eq(len(set(got)), 5, "distinct ids from broker %d: %s" % (b.node_id, got))
+                ids[b.node_id] = got
+            blocks = {i: {v // 1000 for v in got} for i, got in ids.items()}
+            for i in blocks:
+                for j in blocks:
+                    check(i == j or not blocks[i] & blocks[j],
+                          "brokers %d and %d share a block of ids: %s" % (i, j, ids))
+            out = zk_cli(cluster, "get", cluster.chroot + "/latest_producer_id_block")
+            line = [l for l in out.splitlines() if l.startswith("{")]
+            check(line, "no /latest_producer_id_block:\n" + out)
+            block = json.loads(line[0])
+            check_eq(block.get("version"), 1, "version in " + line[0])
+            end = int(block["block_end"])
+            check_eq(end - int(block["block_start"]), 999, "block size in " + line[0])
+            check(all(v <= end for got in ids.values() for v in got),
+                  "ids above the last claimed block %s: %s" % (line[0], ids))
+
         def delete_topic_everywhere():
             client = admin(b3)
             fut = client.delete_topics([topic], operation_timeout=20)[topic]
@@ -329,7 +370,8 @@ def body(runner):
                      kill9_leader_moves_leadership_in_isr,
                      restarted_broker_is_live_again_and_preferred_leader_returns,
                      metadata_auto_creates_with_cluster_defaults,
-                     paused_controller_cannot_write, delete_topic_everywhere):
+                     paused_controller_cannot_write, producer_ids_unique_across_brokers,
+                     delete_topic_everywhere):
             runner.run(test)
         return runner.finish(*cluster.brokers.values())
     finally:

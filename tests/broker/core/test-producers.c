@@ -210,6 +210,40 @@ test_allocate (void)
   broker_producers_free (restarted);
 }
 
+/* Cluster mode: ids only from claimed blocks; the next block is asked for
+ * once, at 90 % of the current one, and taken over when it runs out. */
+static void
+test_blocks (void)
+{
+  BrokerProducers *producers = broker_producers_new ();
+
+  broker_producers_use_blocks (producers);
+  g_assert_cmpint (broker_producers_allocate (producers), ==, -1);
+  g_assert_true (broker_producers_want_block (producers));
+  g_assert_false (broker_producers_want_block (producers));   /* asked already */
+  broker_producers_block_done (producers, -1, -1);            /* the claim failed */
+  g_assert_cmpint (broker_producers_allocate (producers), ==, -1);
+  g_assert_true (broker_producers_want_block (producers));    /* asked again */
+  broker_producers_block_done (producers, 2000, 2009);
+  g_assert_false (broker_producers_want_block (producers));   /* one is queued */
+
+  for (gint64 want = 2000; want <= 2008; want++)
+    {
+      g_assert_cmpint (broker_producers_allocate (producers), ==, want);
+      /* 9 of 10 used (90 %) after 2008: only then a new claim. */
+      if (want < 2008)
+        g_assert_false (broker_producers_want_block (producers));
+    }
+  g_assert_true (broker_producers_want_block (producers));
+  g_assert_cmpint (broker_producers_allocate (producers), ==, 2009);
+  g_assert_cmpint (broker_producers_allocate (producers), ==, -1);   /* claim still out */
+  broker_producers_block_done (producers, 7000, 7999);
+  g_assert_cmpint (broker_producers_allocate (producers), ==, 7000);
+  g_assert_cmpint (broker_producers_allocate (producers), ==, 7001);
+  g_assert_false (broker_producers_want_block (producers));
+  broker_producers_free (producers);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -225,5 +259,6 @@ main (int   argc,
   ADD ("/broker/producers/wrap", test_wrap);
 #undef ADD
   g_test_add_func ("/broker/producers/allocate", test_allocate);
+  g_test_add_func ("/broker/producers/blocks", test_blocks);
   return g_test_run ();
 }
