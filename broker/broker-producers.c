@@ -3,11 +3,15 @@
  *
  * Like Kafka, each partition remembers the last five batches of each
  * producer, so a retried batch is recognised and answered with its
- * original offset instead of being written twice. Unlike Kafka, this state
- * is not rebuilt from the log after a restart: a producer we do not know
- * is accepted at any sequence (docs/storage.md). */
+ * original offset instead of being written twice. The state survives a
+ * restart through snapshots and a replay of the log after them
+ * (broker-producer-snapshot.c, docs/storage.md). */
 
 #include "broker-producers.h"
+
+#include <gio/gio.h>
+
+#include "caudal-primitives.h"
 
 #define CACHED_BATCHES 5
 
@@ -207,4 +211,101 @@ broker_producer_state_update (BrokerProducerState *state,
   entry->batches[entry->newest].first_offset = base_offset;
   if (entry->n_batches < CACHED_BATCHES)
     entry->n_batches++;
+}
+
+/* ---- serialization: big-endian, entries in no particular order:
+ *   count u32, then per producer: id i64, epoch i16, n u8 (1..5),
+ *   n × (first_seq i32, last_seq i32, first_offset i64), oldest first. */
+
+GBytes *
+broker_producer_state_serialize (BrokerProducerState *state)
+{
+  g_auto(CaudalWriter) w;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  caudal_writer_init (&w);
+  caudal_write_uint32 (&w, g_hash_table_size (state->by_id));
+  g_hash_table_iter_init (&iter, state->by_id);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      const ProducerEntry *e = value;
+
+      caudal_write_int64 (&w, *(gint64 *) key);
+      caudal_write_int16 (&w, e->epoch);
+      caudal_write_int8 (&w, (gint8) e->n_batches);
+      for (guint k = 0; k < e->n_batches; k++)
+        {
+          /* Oldest first: the newest is at e->newest, older ones before it. */
+          guint i = (e->newest + CACHED_BATCHES - (e->n_batches - 1 - k)) % CACHED_BATCHES;
+
+          caudal_write_int32 (&w, e->batches[i].first_seq);
+          caudal_write_int32 (&w, e->batches[i].last_seq);
+          caudal_write_int64 (&w, e->batches[i].first_offset);
+        }
+    }
+  return caudal_writer_steal (&w);
+}
+
+static gboolean
+read_entry (CaudalReader  *r,
+            gint64        *id,
+            ProducerEntry *e,
+            GError       **error)
+{
+  gint8 n;
+
+  if (!caudal_read_int64 (r, id, error) || !caudal_read_int16 (r, &e->epoch, error)
+      || !caudal_read_int8 (r, &n, error))
+    return FALSE;
+  if (n < 1 || n > CACHED_BATCHES)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "a producer with %d cached batches", n);
+      return FALSE;
+    }
+  for (gint8 k = 0; k < n; k++)
+    if (!caudal_read_int32 (r, &e->batches[k].first_seq, error)
+        || !caudal_read_int32 (r, &e->batches[k].last_seq, error)
+        || !caudal_read_int64 (r, &e->batches[k].first_offset, error))
+      return FALSE;
+  e->n_batches = (guint) n;
+  e->newest = (guint) n - 1;
+  return TRUE;
+}
+
+BrokerProducerState *
+broker_producer_state_deserialize (const guint8  *data,
+                                   gsize          len,
+                                   GError       **error)
+{
+  BrokerProducerState *state = broker_producer_state_new ();
+  CaudalReader r;
+  guint32 count;
+
+  caudal_reader_init (&r, data, len);
+  if (!caudal_read_uint32 (&r, &count, error))
+    goto fail;
+  for (guint32 c = 0; c < count; c++)
+    {
+      g_autofree ProducerEntry *e = g_new0 (ProducerEntry, 1);
+      gint64 id;
+      gint64 *key;
+
+      if (!read_entry (&r, &id, e, error))
+        goto fail;
+      key = g_new (gint64, 1);
+      *key = id;
+      g_hash_table_replace (state->by_id, key, g_steal_pointer (&e));
+    }
+  if (caudal_reader_remaining (&r) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "%" G_GSIZE_FORMAT " bytes after the last producer", caudal_reader_remaining (&r));
+      goto fail;
+    }
+  return state;
+
+fail:
+  broker_producer_state_free (state);
+  return NULL;
 }

@@ -56,4 +56,11 @@ void                 broker_producer_state_update (BrokerProducerState *state,
                                                    gint32               count,
                                                    gint64               base_offset);
 
+/* The whole state as bytes and back, for snapshots
+ * (broker-producer-snapshot.c; the layout is in docs/storage.md). */
+GBytes              *broker_producer_state_serialize   (BrokerProducerState *state);
+BrokerProducerState *broker_producer_state_deserialize (const guint8        *data,
+                                                        gsize                len,
+                                                        GError             **error);
+
 G_END_DECLS

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "broker-cluster.h"
+#include "broker-partition-producers.h"
 #include "broker-replica.h"
 #include "broker-topics.h"
 #include "caudal-codec.h"

@@ -74,13 +74,4 @@ gint64            broker_partition_get_high_watermark (BrokerPartition *part);
 /* Whether this broker may serve produce and consumer fetch for @part
  * (always in single-node mode). */
 gboolean          broker_partition_is_leader (BrokerPartition *part);
-/* Rebuilds the idempotent producers' state from the batch headers in the
- * log (after a truncation, so a truncated batch is not a "duplicate"). */
-void              broker_partition_rebuild_producers (BrokerPartition *part);
-/* Updates the idempotent producers' state from replicated batches that
- * start at @base_offset (so deduplication survives failover). */
-void              broker_partition_track_producers (BrokerPartition *part,
-                                                    const guint8    *batches,
-                                                    gsize            len);
-
 G_END_DECLS

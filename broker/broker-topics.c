@@ -9,6 +9,7 @@
 
 #include "broker-checkpoint.h"
 #include "broker-log-writer.h"
+#include "broker-partition-producers.h"
 #include "broker-producers.h"
 #include "broker-replica.h"
 #include "broker-topic-config.h"
@@ -150,7 +151,10 @@ open_partition (BrokerTopics *topics,
   p->index = index;
   p->log = log;
   p->leader_epoch = 0;
-  p->producers = broker_producer_state_new ();
+  p->snapshot_offset = -1;
+  /* Idempotent producers are known again after a restart: their retried
+   * batches are answered, not written twice. */
+  broker_partition_rebuild_producers (p);
   p->checkpoint_hw = lookup_offset (topics->checkpoint_hws, topic->name, index);
   return p;
 }
@@ -252,6 +256,8 @@ broker_topics_close (BrokerTopics *topics)
           g_autoptr(GError) flush_error = NULL;
           if (part->log != NULL && !broker_log_flush (part->log, &flush_error))
             g_warning ("closing %s: %s", broker_log_get_dir (part->log), flush_error->message);
+          else if (part->log != NULL)
+            broker_partition_snapshot_producers (part);
         }
     }
   if (g_hash_table_size (topics->by_name) > 0
@@ -564,6 +570,8 @@ broker_topics_housekeeping (BrokerTopics *topics,
           if (broker_log_apply_retention (part->log, now_ms) > 0)
             g_debug ("retention on %s-%u moved the start offset to %" G_GINT64_FORMAT, topic->name,
                      i, broker_log_get_start_offset (part->log));
+          /* Bounds the replay after a crash to the batches since. */
+          broker_partition_snapshot_producers (part);
         }
     }
   /* Start offsets move by retention and DeleteRecords, recovery points by

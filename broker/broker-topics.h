@@ -21,6 +21,7 @@ typedef struct
   BrokerProducerState *producers;   /* idempotent producers' sequences */
   BrokerReplica       *replica;     /* cluster mode only (broker-replica.h) */
   gint64               checkpoint_hw;  /* replication-offset-checkpoint, -1 if none */
+  gint64               snapshot_offset; /* of the newest producer snapshot, -1 if none */
 } BrokerPartition;
 
 typedef struct

@@ -11,6 +11,8 @@
 #include "broker-checkpoint.h"
 #include "broker-config.h"
 #include "broker-meta-store.h"
+#include "broker-partition-producers.h"
+#include "broker-producers.h"
 #include "broker-topics.h"
 #include "caudal-record-batch.h"
 #include "core-test-util.h"
@@ -549,6 +551,177 @@ test_deleted_topic_leaves_checkpoint (Fixture       *f,
   append (f, "reused", 0, 1, 5, 0);
 }
 
+/* Appends an idempotent batch of @n records (producer @pid, epoch 0,
+ * @seq) as the produce handler does: log, then producer state. */
+static gint64
+append_idempotent (Fixture    *f,
+                   const char *topic,
+                   gint64      pid,
+                   gint32      seq,
+                   guint       n)
+{
+  BrokerPartition *part = broker_topics_lookup_partition (f->topics, topic, 0);
+  g_autoptr(GBytes) batch = core_test_make_batch (n, g_get_real_time () / 1000, 8, 'p', pid, 0, seq);
+  gsize len;
+  g_autofree guint8 *data = g_bytes_unref_to_data (g_bytes_ref (batch), &len);
+  BrokerLogAppendInfo info;
+  g_autoptr(GError) error = NULL;
+  gint64 dup = -1;
+
+  g_assert_cmpint (broker_producer_state_check (part->producers, pid, 0, seq, (gint32) n, &dup), ==,
+                   BROKER_SEQUENCE_OK);
+  g_assert_true (broker_log_append (part->log, data, len, g_get_real_time () / 1000, &info, &error));
+  g_assert_no_error (error);
+  broker_producer_state_update (part->producers, pid, 0, seq, (gint32) n, info.base_offset);
+  return info.base_offset;
+}
+
+/* What a retry of (@pid, @seq, @n) gets: DUPLICATE with its offset, or
+ * another verdict (then *offset is -1). */
+static BrokerSequenceCheck
+retry_verdict (Fixture    *f,
+               const char *topic,
+               gint64      pid,
+               gint32      seq,
+               guint       n,
+               gint64     *offset)
+{
+  BrokerPartition *part = broker_topics_lookup_partition (f->topics, topic, 0);
+
+  *offset = -1;
+  return broker_producer_state_check (part->producers, pid, 0, seq, (gint32) n, offset);
+}
+
+/* The number of producer snapshots of @topic's partition 0; with
+ * @remove, they are deleted as well. */
+static guint
+snapshots (Fixture    *f,
+           const char *topic,
+           gboolean    remove)
+{
+  g_autofree char *dir = g_strdup_printf ("%s/%s-0", f->dir, topic);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)) != NULL)
+    if (g_str_has_suffix (name, ".snapshot"))
+      {
+        g_autofree char *path = g_build_filename (dir, name, NULL);
+
+        n++;
+        if (remove)
+          g_assert_cmpint (g_unlink (path), ==, 0);
+      }
+  return n;
+}
+
+/* Idempotent producers are known after a restart (KIP-98 as Kafka keeps
+ * it with its snapshots): a retried batch is answered with its offset,
+ * a gap is still a gap. Both from the snapshot of a clean close and,
+ * with the snapshots gone (a crash before any), from the log alone. */
+static void
+test_producers_survive_restart (Fixture       *f,
+                                gconstpointer  data)
+{
+  gint64 off_a, off_b, off_c, got;
+
+  create (f, "idem", 1, NULL);
+  off_a = append_idempotent (f, "idem", 77, 0, 3);
+  off_b = append_idempotent (f, "idem", 77, 3, 2);
+  off_c = append_idempotent (f, "idem", 88, 0, 1);
+  append (f, "idem", 0, 2, 4, 6);      /* a plain producer in between */
+  fixture_close (f);
+  g_assert_cmpuint (snapshots (f, "idem", FALSE), ==, 1);
+
+  for (guint round = 0; round < 2; round++)
+    {
+      fixture_open (f);
+      g_assert_cmpint (retry_verdict (f, "idem", 77, 0, 3, &got), ==, BROKER_SEQUENCE_DUPLICATE);
+      g_assert_cmpint (got, ==, off_a);
+      g_assert_cmpint (retry_verdict (f, "idem", 77, 3, 2, &got), ==, BROKER_SEQUENCE_DUPLICATE);
+      g_assert_cmpint (got, ==, off_b);
+      g_assert_cmpint (retry_verdict (f, "idem", 88, 0, 1, &got), ==, BROKER_SEQUENCE_DUPLICATE);
+      g_assert_cmpint (got, ==, off_c);
+      g_assert_cmpint (retry_verdict (f, "idem", 77, 9, 1, &got), ==, BROKER_SEQUENCE_OUT_OF_ORDER);
+      g_assert_cmpint (retry_verdict (f, "idem", 77, 5, 1, &got), ==, BROKER_SEQUENCE_OK);
+      fixture_close (f);
+      /* Second round: as after a crash before the first snapshot. */
+      snapshots (f, "idem", TRUE);
+    }
+}
+
+/* Batches appended after the newest snapshot are replayed from the log;
+ * a snapshot above the log end (the log lost its tail) is not used. */
+static void
+test_producers_replay_after_snapshot (Fixture       *f,
+                                      gconstpointer  data)
+{
+  BrokerPartition *part;
+  gint64 off_a, off_b, got;
+
+  create (f, "replay", 1, NULL);
+  off_a = append_idempotent (f, "replay", 5, 0, 2);
+  part = broker_topics_lookup_partition (f->topics, "replay", 0);
+  broker_partition_snapshot_producers (part);
+  off_b = append_idempotent (f, "replay", 5, 2, 2);
+  /* A snapshot that claims more than the log has: as if written before
+   * a power loss cut the log back. */
+  {
+    g_autofree char *path = g_strdup_printf ("%s/replay-0/%020d.snapshot", f->dir, 1000);
+    g_autofree char *real = g_strdup_printf ("%s/replay-0/%020d.snapshot", f->dir, 2);
+    g_autofree char *contents = NULL;
+    gsize len;
+
+    g_assert_true (g_file_get_contents (real, &contents, &len, NULL));
+    g_assert_true (g_file_set_contents (path, contents, (gssize) len, NULL));
+  }
+  /* A clean close writes a snapshot at 4; remove it to play a crash. */
+  g_clear_pointer (&f->topics, broker_topics_close);
+  g_clear_pointer (&f->store, broker_meta_store_free);
+  {
+    g_autofree char *at4 = g_strdup_printf ("%s/replay-0/%020d.snapshot", f->dir, 4);
+    g_assert_cmpint (g_unlink (at4), ==, 0);       /* a crash: only the one at 2 */
+  }
+  fixture_open (f);
+  g_assert_cmpint (retry_verdict (f, "replay", 5, 0, 2, &got), ==, BROKER_SEQUENCE_DUPLICATE);
+  g_assert_cmpint (got, ==, off_a);
+  g_assert_cmpint (retry_verdict (f, "replay", 5, 2, 2, &got), ==, BROKER_SEQUENCE_DUPLICATE);
+  g_assert_cmpint (got, ==, off_b);
+  {
+    g_autofree char *path = g_strdup_printf ("%s/replay-0/%020d.snapshot", f->dir, 1000);
+    g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  }
+}
+
+/* A damaged snapshot is skipped with a warning: the log is replayed. */
+static void
+test_producers_damaged_snapshot (Fixture       *f,
+                                 gconstpointer  data)
+{
+  gint64 off, got;
+
+  create (f, "torn", 1, NULL);
+  off = append_idempotent (f, "torn", 9, 0, 1);
+  fixture_close (f);
+  {
+    g_autofree char *path = g_strdup_printf ("%s/torn-0/%020d.snapshot", f->dir, 1);
+    g_autofree char *contents = NULL;
+    gsize len;
+
+    g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+    g_assert_cmpuint (len, >, 12);
+    contents[len - 1] ^= 0x55;
+    g_assert_true (g_file_set_contents (path, contents, (gssize) len, NULL));
+  }
+  g_test_expect_message ("caudald", G_LOG_LEVEL_WARNING, "ignoring producer snapshot*CRC mismatch*");
+  fixture_open (f);
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (retry_verdict (f, "torn", 9, 0, 1, &got), ==, BROKER_SEQUENCE_DUPLICATE);
+  g_assert_cmpint (got, ==, off);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -566,6 +739,9 @@ main (int   argc,
   ADD ("/broker/topics/checkpoints-and-delete-records", test_checkpoints_and_delete_records);
   ADD ("/broker/topics/deleted-topic-leaves-checkpoint", test_deleted_topic_leaves_checkpoint);
   ADD ("/broker/topics/recovery-point-checkpoint", test_recovery_point_checkpoint);
+  ADD ("/broker/topics/producers-survive-restart", test_producers_survive_restart);
+  ADD ("/broker/topics/producers-replay-after-snapshot", test_producers_replay_after_snapshot);
+  ADD ("/broker/topics/producers-damaged-snapshot", test_producers_damaged_snapshot);
 #undef ADD
   return g_test_run ();
 }
