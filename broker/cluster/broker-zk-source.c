@@ -26,7 +26,8 @@ typedef struct
   gpointer   tag;
   gint64     deadline; /* monotonic µs at which the client wants a call */
   gboolean   stale;    /* processed since the last zookeeper_interest() */
-  gint64     last_dispatch;   /* monotonic µs, 0 before the first */
+  gint64     last_run;  /* monotonic µs: when the loop last ran us, or, while
+                         * it polls, the latest it should wake; 0 at first */
   gint64     max_gap;
   BrokerZkGapFunc on_gap;
   gpointer   on_gap_data;
@@ -75,13 +76,31 @@ zk_source_query (ZkSource *z,
   z->stale = FALSE;
 }
 
+/* A healthy loop runs each of our callbacks within max_gap of the last
+ * one (the poll between prepare and check never outlasts the timeout we
+ * give). Checked in all three, before anything else: the first callback
+ * after a pause may be prepare, whose zookeeper_interest() notices the
+ * lost connection and changes our deadline — then this iteration would
+ * dispatch a queued client request before us. */
+static void
+note_run (ZkSource *z,
+          gint64    now,
+          gint64    next)
+{
+  if (z->on_gap != NULL && z->last_run > 0 && now - z->last_run > z->max_gap)
+    z->on_gap (now - z->last_run, z->on_gap_data);
+  z->last_run = next;
+}
+
 static gboolean
 zk_source_prepare (GSource *source,
                    gint    *timeout)
 {
   ZkSource *z = (ZkSource *) source;
-  gint64 now = g_source_get_time (source);
+  gint64 now = g_get_monotonic_time ();
   gint64 left;
+
+  note_run (z, now, now);
 
   /* Only after processing or once the client's timeout has passed: the
    * main loop prepares on every iteration, and an early call defeats the
@@ -92,6 +111,8 @@ zk_source_prepare (GSource *source,
   left = z->deadline - now;
   /* Round up, or the last millisecond before the deadline spins. */
   *timeout = (gint) MIN ((MAX (left, 0) + 999) / 1000, G_MAXINT);
+  /* The poll may sleep until then. */
+  z->last_run = now + (gint64) *timeout * 1000;
   return left <= 0;
 }
 
@@ -99,7 +120,9 @@ static gboolean
 zk_source_check (GSource *source)
 {
   ZkSource *z = (ZkSource *) source;
+  gint64 now = g_get_monotonic_time ();
 
+  note_run (z, now, MAX (now, z->last_run));
   if (z->tag != NULL && g_source_query_unix_fd (source, z->tag) != 0)
     return TRUE;
   return g_source_get_time (source) >= z->deadline;
@@ -120,11 +143,8 @@ zk_source_dispatch (GSource    *source,
     events |= ZOOKEEPER_WRITE;
   {
     gint64 now = g_get_monotonic_time ();
-    /* The client pings every third of the session, so a healthy loop
-     * dispatches us at least that often. */
-    if (z->on_gap != NULL && z->last_dispatch > 0 && now - z->last_dispatch > z->max_gap)
-      z->on_gap (now - z->last_dispatch, z->on_gap_data);
-    z->last_dispatch = now;
+
+    note_run (z, now, now);
   }
   /* Errors surface as state changes through the watcher; a call with no
    * events lets the client notice its own timeouts. */
