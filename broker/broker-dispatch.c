@@ -23,6 +23,7 @@ static const DispatchEntry table[] = {
   { CAUDAL_API_KEY_CREATE_TOPICS, broker_handle_create_topics },
   { CAUDAL_API_KEY_DELETE_TOPICS, broker_handle_delete_topics },
   { CAUDAL_API_KEY_DELETE_RECORDS, broker_handle_delete_records },
+  { CAUDAL_API_KEY_OFFSET_FOR_LEADER_EPOCH, broker_handle_offset_for_leader_epoch },
   { CAUDAL_API_KEY_INIT_PRODUCER_ID, broker_handle_init_producer_id },
   { CAUDAL_API_KEY_DESCRIBE_CONFIGS, broker_handle_describe_configs },
   { CAUDAL_API_KEY_ALTER_CONFIGS, broker_handle_alter_configs },

@@ -20,6 +20,7 @@ void broker_handle_create_topics            (BrokerRequest *req);
 void broker_handle_delete_topics            (BrokerRequest *req);
 void broker_handle_create_partitions        (BrokerRequest *req);
 void broker_handle_delete_records           (BrokerRequest *req);
+void broker_handle_offset_for_leader_epoch  (BrokerRequest *req);
 void broker_handle_describe_configs         (BrokerRequest *req);
 void broker_handle_alter_configs            (BrokerRequest *req);
 void broker_handle_incremental_alter_configs (BrokerRequest *req);

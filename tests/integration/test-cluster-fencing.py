@@ -56,6 +56,39 @@ def list_offsets_v1(topic, partition):
                  + struct.pack(">iiq", 1, partition, -1))
 
 
+def offset_for_leader_epoch(broker, topic, partition, epoch, current=-1, version=4):
+    """OffsetForLeaderEpoch v2 (replica id -2 implied) or v4 (consumer,
+    replica id -1): (error, leader_epoch, end_offset)."""
+    name = topic.encode()
+    if version == 4:
+        # Flexible: compact strings and arrays (length + 1), tag buffers.
+        body = struct.pack(">hhi", 23, 4, 43) + struct.pack(">h", len(CLIENT_ID)) + CLIENT_ID + b"\x00"
+        body += struct.pack(">i", -1) + b"\x02" + bytes([len(name) + 1]) + name + b"\x02"
+        body += struct.pack(">iii", partition, current, epoch) + b"\x00\x00\x00"
+    else:
+        body = struct.pack(">hhih", 23, 2, 43, len(CLIENT_ID)) + CLIENT_ID
+        body += struct.pack(">ih", 1, len(name)) + name + struct.pack(">iiii", 1, partition, current, epoch)
+    with socket.create_connection((broker.host, broker.port), timeout=10) as sock:
+        sock.sendall(struct.pack(">i", len(body)) + body)
+        r = read_response(sock)
+    check_eq(r.take(">i"), 43, "OffsetForLeaderEpoch correlation id")
+    if version == 4:
+        r.take(">b")                               # response header tag buffer
+    r.take(">i")                                   # throttle
+    if version == 4:
+        check_eq(r.take(">b"), 2, "topics (compact count)")
+        n = r.take(">b")                           # compact string: length + 1
+        r.pos += n - 1
+        check_eq(r.take(">b"), 2, "partitions (compact count)")
+    else:
+        check_eq(r.take(">i"), 1, "topics")
+        r.string()
+        check_eq(r.take(">i"), 1, "partitions")
+    error = r.take(">h")
+    r.take(">i")
+    return error, r.take(">i"), r.take(">q")
+
+
 def read_response(sock):
     size = struct.unpack(">i", _recv_exact(sock, 4))[0]
     return _Reader(_recv_exact(sock, size))
@@ -151,8 +184,33 @@ def body(runner):
             error, _ = list_offsets_latest(lb.host, lb.port, topic, [0])[0]
             check_eq(error, NOT_LEADER_OR_FOLLOWER, "ListOffsets from the follower (ISR %s)" % info["isr"])
 
+        def offset_for_leader_epoch_answers():
+            # Epoch 0 (the paused leader's) ended at offset 10, where the
+            # new leader's epoch began; Kafka's rules for the rest.
+            info = cluster.partition(topic, 0)
+            nb = cluster.broker(info["leader"])
+            epoch = cluster.partitions_v7(topic)[0]["leader_epoch"]
+            check(epoch >= 1, "leader epoch after the failover: %d" % epoch)
+            end = list_offsets_latest(nb.host, nb.port, topic, [0])[0][1]
+            check_eq(offset_for_leader_epoch(nb, topic, 0, 0, current=epoch), (0, 0, 10),
+                     "epoch 0 at the new leader")
+            check_eq(offset_for_leader_epoch(nb, topic, 0, epoch, current=epoch), (0, epoch, end),
+                     "the current epoch at the new leader")
+            check_eq(offset_for_leader_epoch(nb, topic, 0, epoch + 1), (0, -1, -1),
+                     "an epoch past the current one")
+            check_eq(offset_for_leader_epoch(nb, topic, 0, 0, current=epoch - 1)[0], 74,
+                     "a stale current_leader_epoch (FENCED_LEADER_EPOCH)")
+            check_eq(offset_for_leader_epoch(nb, topic, 0, 0, current=epoch + 1)[0], 75,
+                     "a newer current_leader_epoch (UNKNOWN_LEADER_EPOCH)")
+            fb = cluster.broker(state["old"])
+            check_eq(offset_for_leader_epoch(fb, topic, 0, 0)[0], NOT_LEADER_OR_FOLLOWER,
+                     "a consumer's OffsetForLeaderEpoch at a follower")
+            # v2 carries no replica id: -2 (debugging), which any replica answers.
+            check_eq(offset_for_leader_epoch(fb, topic, 0, 0, version=2), (0, 0, 10),
+                     "OffsetForLeaderEpoch v2 at the follower (replica id -2)")
+
         for test in (start_and_write, paused_leader_refuses_after_resume,
-                     resumed_broker_rejoins_as_follower):
+                     resumed_broker_rejoins_as_follower, offset_for_leader_epoch_answers):
             if runner.failed:
                 # Each step needs the one before: later ones fail unrun.
                 def not_run():
