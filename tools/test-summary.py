@@ -40,10 +40,16 @@ for e in failures:
     print(f"--- FAILED {e['name']}: {e['result']} after {e.get('duration', 0):.1f}s, "
           f"rc {e.get('returncode')}")
     out = (e.get("stdout") or "").splitlines()
-    # TAP "not ok" lines first: they name the failed check even when the
-    # output after it is long.
-    for line in [l for l in out if l.startswith("not ok")][:10]:
-        print(f"    {line}")
+    # TAP "not ok" lines with their indented details, and verdict lines,
+    # first: they say what failed even when the output after them (a
+    # server's log tail) is long.
+    picked = []
+    for i, line in enumerate(out):
+        if line.startswith(("not ok", "# lost ")) or "INVALID" in line or "verdict" in line:
+            picked.append(line)
+            picked.extend(l for l in out[i + 1:i + 5] if l.startswith("#   "))
+    for line in picked[:20]:
+        print(f"    {line[:400]}")
     for name, n in (("stdout", TAIL_LINES), ("stderr", 12)):
         lines = tail(e.get(name), n)
         if lines:
