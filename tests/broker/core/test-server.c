@@ -869,6 +869,74 @@ client_produce_fetch (Server  *s,
     g_bytes_unref (batches[i]);
 }
 
+static GBytes *
+offset_for_leader_epoch_request (gint32      correlation_id,
+                                 const char *topic,
+                                 gint32      partition,
+                                 gint32      current_leader_epoch,
+                                 gint32      leader_epoch)
+{
+  CaudalOffsetForLeaderEpochRequest body;
+  CaudalOffsetForLeaderEpochRequestOffsetForLeaderTopic t;
+  CaudalOffsetForLeaderEpochRequestOffsetForLeaderPartition p;
+
+  caudal_message_init (&caudal_offset_for_leader_epoch_request_desc, &body);
+  body.replica_id = -1;
+  body.n_topics = 1;
+  body.topics = &t;
+  memset (&t, 0, sizeof t);
+  t.topic = (char *) topic;
+  t.n_partitions = 1;
+  t.partitions = &p;
+  p.partition = partition;
+  p.current_leader_epoch = current_leader_epoch;
+  p.leader_epoch = leader_epoch;
+  return encode_request (CAUDAL_API_KEY_OFFSET_FOR_LEADER_EPOCH, 4, correlation_id, &body);
+}
+
+/* OffsetForLeaderEpoch on a single node: every batch is epoch 0, which
+ * ends at the log end (run after client_produce_fetch: pf-1 ends at 9). */
+static void
+client_offset_for_leader_epoch (Server  *s,
+                                gpointer data)
+{
+  g_autoptr(GSocket) sock = client_connect (s);
+  static const struct {
+    const char *topic; gint32 partition, current, epoch; gint16 error; gint32 out_epoch; gint64 end;
+  } cases[] = {
+    { "pf", 1, -1, 0, 0, 0, 9 },     /* the only epoch: to the log end */
+    { "pf", 1, 0, 0, 0, 0, 9 },      /* with the current epoch */
+    { "pf", 0, 0, 0, 0, 0, 0 },      /* an empty partition: epoch 0 ends at 0 */
+    { "pf", 1, -1, 1, 0, -1, -1 },   /* past the latest epoch: undefined */
+    { "pf", 1, 1, 0, 75, -1, -1 },   /* a newer current epoch: UNKNOWN_LEADER_EPOCH */
+    { "pf", 7, -1, 0, 3, -1, -1 },   /* no such partition */
+    { "nope", 0, -1, 0, 3, -1, -1 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GBytes) req = offset_for_leader_epoch_request (60 + (gint32) i, cases[i].topic, cases[i].partition,
+                                                               cases[i].current, cases[i].epoch);
+      g_autoptr(GBytes) reply = NULL;
+      g_autoptr(CaudalArena) arena = caudal_arena_new (0);
+      CaudalOffsetForLeaderEpochResponse resp;
+      CaudalOffsetForLeaderEpochResponseEpochEndOffset *p;
+
+      g_test_message ("OffsetForLeaderEpoch case %u", i);
+      send_bytes (sock, req);
+      reply = recv_frame (sock);
+      decode_response (reply, CAUDAL_API_KEY_OFFSET_FOR_LEADER_EPOCH, 4, 60 + (gint32) i, arena, &resp);
+      g_assert_cmpint (resp.n_topics, ==, 1);
+      g_assert_cmpstr (resp.topics[0].topic, ==, cases[i].topic);
+      g_assert_cmpint (resp.topics[0].n_partitions, ==, 1);
+      p = &resp.topics[0].partitions[0];
+      g_assert_cmpint (p->partition, ==, cases[i].partition);
+      g_assert_cmpint (p->error_code, ==, cases[i].error);
+      g_assert_cmpint (p->leader_epoch, ==, cases[i].out_epoch);
+      g_assert_cmpint (p->end_offset, ==, cases[i].end);
+    }
+}
+
 static void
 create_topic (Server     *s,
               const char *name,
@@ -891,6 +959,7 @@ test_pipelined (void)
   run_client (&s, client_acks_zero, NULL);
   create_topic (&s, "pf", 3);
   run_client (&s, client_produce_fetch, NULL);
+  run_client (&s, client_offset_for_leader_epoch, NULL);
   server_stop (&s);
 }
 
