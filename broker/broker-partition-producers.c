@@ -89,7 +89,9 @@ broker_partition_snapshot_producers (BrokerPartition *part)
   gint64 end = broker_log_get_end_offset (part->log);
   g_autoptr(GError) error = NULL;
 
-  if (end == part->snapshot_offset)
+  /* An empty log replays for free: no file (every partition of every
+   * topic would get one otherwise, fsynced at each stop). */
+  if (end == part->snapshot_offset || end == broker_log_get_start_offset (part->log))
     return;
   if (!broker_producer_snapshot_write (broker_log_get_dir (part->log), end, part->producers, &error))
     {
