@@ -54,6 +54,7 @@ typedef struct
   GCancellable          *cancellable;   /* the connection's operations */
   char                  *address;    /* host:port of the connection */
   gboolean               busy;
+  guint                  flushing;   /* flushes the next fetch waits for */
   guint                  retry_id;
   guint                  timeout_id;     /* the request in flight */
   gint32                 correlation_id;
@@ -216,7 +217,9 @@ truncate_diverged (BrokerPartition                        *part,
   broker_partition_rebuild_producers (part);
 }
 
-static void
+/* Appends the whole batches of @records; TRUE when the topic's flush
+ * policy (flush.messages, flush.ms) asks for a flush now. */
+static gboolean
 append_fetched (BrokerPartition   *part,
                 const char        *topic,
                 const CaudalBytes *records)
@@ -228,7 +231,7 @@ append_fetched (BrokerPartition   *part,
   gsize whole;
 
   if (records->data == NULL || records->len <= 0)
-    return;
+    return FALSE;
   /* Only whole batches: a leader may cut the last one at its size limit. */
   caudal_record_batch_iter_init (&iter, records->data, (gsize) records->len);
   while (caudal_record_batch_iter_next (&iter, &h, &error))
@@ -237,16 +240,17 @@ append_fetched (BrokerPartition   *part,
   if (error != NULL && whole == 0)
     {
       g_warning ("%s-%d: unreadable batches from the leader: %s", topic, part->index, error->message);
-      return;
+      return FALSE;
     }
   if (whole == 0)
-    return;
+    return FALSE;
   if (!broker_log_append_replica (part->log, records->data, whole, &info, &error))
     {
       g_warning ("%s-%d: replica append: %s", topic, part->index, error->message);
-      return;
+      return FALSE;
     }
   broker_partition_track_producers (part, records->data, whole);
+  return info.needs_flush;
 }
 
 /* DeleteRecords, retention and the group store's compaction move the
@@ -268,7 +272,9 @@ follow_log_start (BrokerPartition *part,
                part->index, leader_start, error->message);
 }
 
-static void
+/* Applies one partition's answer; returns its log when it must be
+ * flushed before our next fetch reports its end, else NULL. */
+static BrokerLog *
 apply_partition (Fetcher                                *f,
                  const char                             *topic,
                  const CaudalFetchResponsePartitionData *in)
@@ -277,33 +283,61 @@ apply_partition (Fetcher                                *f,
   g_autofree char *key = part_key (topic, in->partition_index);
   FetchPart *fp = g_hash_table_lookup (f->parts, key);
   BrokerPartition *part = broker_topics_lookup_partition (broker->topics, topic, in->partition_index);
+  gboolean needs_flush;
 
   if (fp == NULL || part == NULL || part->replica == NULL
       || broker_replica_get_role (part->replica) != BROKER_REPLICA_FOLLOWER
       || broker_replica_get_leader (part->replica) != f->leader
       || part->leader_epoch != fp->sent_epoch)
-    return;   /* the state moved on while the request was out */
+    return NULL;   /* the state moved on while the request was out */
   if (in->error_code != CAUDAL_ERROR_CODE_NONE)
     {
       /* NOT_LEADER_OR_FOLLOWER, FENCED/UNKNOWN_LEADER_EPOCH: one side has
        * not read the newest state yet; the watch will tell us. */
       g_debug ("%s-%d: fetch from broker %d: error %d", topic, in->partition_index, f->leader,
                in->error_code);
-      return;
+      return NULL;
     }
   if (in->diverging_epoch.epoch >= 0 || in->diverging_epoch.end_offset >= 0)
     {
       truncate_diverged (part, topic, &in->diverging_epoch);
-      return;
+      return NULL;
     }
-  append_fetched (part, topic, &in->records);
+  needs_flush = append_fetched (part, topic, &in->records);
   broker_replica_follower_update_hw (part->replica, in->high_watermark);
   follow_log_start (part, topic, in->log_start_offset);
+  return needs_flush ? part->log : NULL;
+}
+
+/* Replication notes, rule (8): an offset counts toward the high
+ * watermark only once durable per the topic's flush policy. Our next
+ * fetch reports our log end to the leader, so when an append reached
+ * flush.messages or flush.ms, that fetch waits for the flush (with the
+ * defaults, never: the page cache rule, as Kafka). */
+static void
+on_appended_flushed (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  Fetcher *f = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* The log may be gone (a deleted topic): the task alone is checked. */
+  if (!broker_log_flush_finish (NULL, result, &error)
+      && !g_error_matches (error, BROKER_LOG_ERROR, BROKER_LOG_ERROR_CLOSED))
+    g_warning ("flushing replicated records from broker %d: %s", f->leader, error->message);
+  if (--f->flushing == 0)
+    {
+      f->busy = FALSE;
+      fetcher_kick (f);
+    }
+  fetcher_unref (f);
 }
 
 static void
 apply_response (Fetcher *f)
 {
+  g_autoptr(GPtrArray) to_flush = g_ptr_array_new ();
   g_autoptr(CaudalArena) arena = caudal_arena_new (MAX_RESPONSE_BYTES * 2);
   g_autoptr(GError) error = NULL;
   CaudalFetchResponse resp;
@@ -320,9 +354,23 @@ apply_response (Fetcher *f)
     g_debug ("fetch from broker %d: error %d", f->leader, resp.error_code);
   for (gint32 t = 0; t < resp.n_responses; t++)
     for (gint32 p = 0; p < resp.responses[t].n_partitions; p++)
-      apply_partition (f, resp.responses[t].topic, &resp.responses[t].partitions[p]);
+      {
+        BrokerLog *log = apply_partition (f, resp.responses[t].topic, &resp.responses[t].partitions[p]);
+
+        if (log != NULL)
+          g_ptr_array_add (to_flush, log);
+      }
   g_clear_pointer (&f->frame, g_free);
   g_clear_handle_id (&f->timeout_id, g_source_remove);
+  if (to_flush->len > 0)
+    {
+      /* Still busy: the next fetch leaves once every flush is done. */
+      f->flushing = to_flush->len;
+      for (guint i = 0; i < to_flush->len; i++)
+        broker_log_flush_async (g_ptr_array_index (to_flush, i), NULL, on_appended_flushed,
+                                fetcher_ref (f));
+      return;
+    }
   f->busy = FALSE;
   fetcher_kick (f);
 }
