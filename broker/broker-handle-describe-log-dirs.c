@@ -6,6 +6,7 @@
 
 #include "broker-admin-util.h"
 #include "broker-handlers.h"
+#include "broker-replica.h"
 #include "caudal-error-codes.h"
 
 #include <errno.h>
@@ -78,7 +79,9 @@ fill_topics (BrokerRequest *req,
         {
           BrokerPartition *partition = g_ptr_array_index (topic->partitions, p);
 
-          if (is_wanted (wanted, topic->name, partition->index))
+          /* In a cluster only the partitions this broker replicates, as
+           * Kafka (it keeps an empty log for the others). */
+          if (is_wanted (wanted, topic->name, partition->index) && broker_partition_is_replica (partition))
             g_ptr_array_add (chosen, partition);
         }
       if (chosen->len == 0)

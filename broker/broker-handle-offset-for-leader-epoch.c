@@ -17,13 +17,6 @@
 
 #define DEBUGGING_REPLICA_ID (-2)
 
-/* Whether this broker holds a replica of @part (always without a cluster). */
-static gboolean
-is_replica (BrokerPartition *part)
-{
-  return part->replica == NULL || broker_replica_get_role (part->replica) != BROKER_REPLICA_NONE;
-}
-
 static void
 answer_partition (BrokerPartition                                        *part,
                   gint32                                                  replica_id,
@@ -37,7 +30,8 @@ answer_partition (BrokerPartition                                        *part,
   out->partition = in->partition;
   out->leader_epoch = -1;
   out->end_offset = -1;
-  if (replica_id == DEBUGGING_REPLICA_ID ? !is_replica (part) : !broker_partition_is_leader (part))
+  if (replica_id == DEBUGGING_REPLICA_ID ? !broker_partition_is_replica (part)
+                                         : !broker_partition_is_leader (part))
     {
       out->error_code = CAUDAL_ERROR_CODE_NOT_LEADER_OR_FOLLOWER;
       return;

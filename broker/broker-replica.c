@@ -484,6 +484,14 @@ broker_partition_get_high_watermark (BrokerPartition *part)
 }
 
 gboolean
+broker_partition_is_replica (BrokerPartition *part)
+{
+  if (part->replica == NULL)
+    return TRUE;
+  return array_contains (part->replica->replicas, part->replica->broker->node_id);
+}
+
+gboolean
 broker_partition_is_leader (BrokerPartition *part)
 {
   if (part->replica == NULL)

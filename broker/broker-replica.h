@@ -71,6 +71,9 @@ void              broker_replica_check_isr (BrokerReplica *replica);
 
 /* The high watermark: the log end offset without replication. */
 gint64            broker_partition_get_high_watermark (BrokerPartition *part);
+/* Whether this broker is among @part's replicas (always in single-node
+ * mode); it keeps a local log for every partition of the view. */
+gboolean          broker_partition_is_replica (BrokerPartition *part);
 /* Whether this broker may serve produce and consumer fetch for @part
  * (always in single-node mode). */
 gboolean          broker_partition_is_leader (BrokerPartition *part);

@@ -117,6 +117,39 @@ def init_producer_id(broker):
     return struct.unpack_from(">hqh", buf, 8)          # after correlation id, throttle
 
 
+def log_dir_partitions(broker):
+    """DescribeLogDirs v1 for every topic: {(topic, partition)} listed."""
+    client_id = b"caudal-it"
+    body = struct.pack(">hhih", 35, 1, 8, len(client_id)) + client_id + struct.pack(">i", -1)
+    with socket.create_connection((broker.host, broker.port), timeout=10) as s:
+        s.sendall(struct.pack(">i", len(body)) + body)
+        size = struct.unpack(">i", s.recv(4, socket.MSG_WAITALL))[0]
+        buf = s.recv(size, socket.MSG_WAITALL)
+    pos = 8                                             # correlation id, throttle
+    out = set()
+
+    def string(pos):
+        (n,) = struct.unpack_from(">h", buf, pos)
+        return buf[pos + 2:pos + 2 + n].decode(), pos + 2 + n
+
+    (n_results,) = struct.unpack_from(">i", buf, pos)
+    pos += 4
+    for _ in range(n_results):
+        pos += 2                                        # error code
+        _, pos = string(pos)                            # log dir
+        (n_topics,) = struct.unpack_from(">i", buf, pos)
+        pos += 4
+        for _ in range(n_topics):
+            name, pos = string(pos)
+            (n_parts,) = struct.unpack_from(">i", buf, pos)
+            pos += 4
+            for _ in range(n_parts):
+                (index,) = struct.unpack_from(">i", buf, pos)
+                pos += 4 + 8 + 8 + 1                    # size, offset lag, is_future_key
+                out.add((name, index))
+    return out
+
+
 def controller_id(cluster):
     """The broker id in /controller, or None."""
     out = zk_cli(cluster, "get", cluster.chroot + "/controller")
@@ -348,6 +381,23 @@ def body(runner):
             check(all(v <= end for got in ids.values() for v in got),
                   "ids above the last claimed block %s: %s" % (line[0], ids))
 
+        def log_dirs_list_only_own_replicas():
+            # Every broker keeps an (empty) log for each partition of the
+            # view; DescribeLogDirs lists only those it replicates, as Kafka.
+            rf1 = topic + "-rf1"
+            check_eq(create(b1, rf1, 3, 1), None, "CreateTopics RF 1")
+            wait(lambda: all(len(view(b, rf1)) == 3 for b in (b1, b2, b3)), 20,
+                 "%s in every broker's view" % rf1)
+            owners = {p: info["replicas"][0] for p, info in view(b1, rf1).items()}
+            for b in (b1, b2, b3):
+                listed = {p for t, p in log_dir_partitions(b) if t == rf1}
+                want = {p for p, owner in owners.items() if owner == b.node_id}
+                check_eq(sorted(listed), sorted(want),
+                         "partitions of %s in broker %d's DescribeLogDirs (replicas %s)"
+                         % (rf1, b.node_id, owners))
+            client = admin(b1)
+            client.delete_topics([rf1], operation_timeout=20)[rf1].result(timeout=40)
+
         def delete_topic_everywhere():
             client = admin(b3)
             fut = client.delete_topics([topic], operation_timeout=20)[topic]
@@ -371,7 +421,7 @@ def body(runner):
                      restarted_broker_is_live_again_and_preferred_leader_returns,
                      metadata_auto_creates_with_cluster_defaults,
                      paused_controller_cannot_write, producer_ids_unique_across_brokers,
-                     delete_topic_everywhere):
+                     log_dirs_list_only_own_replicas, delete_topic_everywhere):
             runner.run(test)
         return runner.finish(*cluster.brokers.values())
     finally:
