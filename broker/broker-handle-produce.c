@@ -267,7 +267,8 @@ produce_partition (BrokerRequest                                  *req,
   if (idempotent)
     broker_producer_state_update (part->producers, header.producer_id, header.producer_epoch,
                                   header.base_sequence, header.last_offset_delta + 1,
-                                  info.base_offset);
+                                  info.base_offset,
+                                  info.log_append_time >= 0 ? info.log_append_time : header.max_timestamp);
   out->base_offset = info.base_offset;
   out->log_append_time_ms = info.log_append_time;
   out->log_start_offset = broker_log_get_start_offset (part->log);

@@ -22,7 +22,8 @@ broker_partition_track_producers (BrokerPartition *part,
   while (caudal_record_batch_iter_next (&iter, &h, &error))
     if (h.producer_id >= 0 && !caudal_record_batch_header_is_control (&h))
       broker_producer_state_update (part->producers, h.producer_id, h.producer_epoch,
-                                    h.base_sequence, h.last_offset_delta + 1, h.base_offset);
+                                    h.base_sequence, h.last_offset_delta + 1, h.base_offset,
+                                    h.max_timestamp);
 }
 
 /* Feeds the batch headers from @offset to the log end into the state. */
@@ -57,7 +58,8 @@ replay (BrokerPartition *part,
         {
           if (h.producer_id >= 0 && !caudal_record_batch_header_is_control (&h))
             broker_producer_state_update (part->producers, h.producer_id, h.producer_epoch,
-                                          h.base_sequence, h.last_offset_delta + 1, h.base_offset);
+                                          h.base_sequence, h.last_offset_delta + 1, h.base_offset,
+                                          h.max_timestamp);
           next = caudal_record_batch_header_get_last_offset (&h) + 1;
         }
       if (next <= offset)

@@ -38,6 +38,7 @@ typedef struct
 typedef struct
 {
   gint16      epoch;
+  gint64      last_timestamp;   /* ms: the newest batch's max timestamp */
   CachedBatch batches[CACHED_BATCHES];
   guint       n_batches;
   guint       newest;   /* index of the newest cached batch */
@@ -191,7 +192,8 @@ broker_producer_state_update (BrokerProducerState *state,
                               gint16               epoch,
                               gint32               base_sequence,
                               gint32               count,
-                              gint64               base_offset)
+                              gint64               base_offset,
+                              gint64               timestamp)
 {
   ProducerEntry *entry = g_hash_table_lookup (state->by_id, &producer_id);
 
@@ -205,6 +207,7 @@ broker_producer_state_update (BrokerProducerState *state,
   if (epoch != entry->epoch)
     entry->n_batches = 0;
   entry->epoch = epoch;
+  entry->last_timestamp = timestamp;
   entry->newest = entry->n_batches == 0 ? 0 : (entry->newest + 1) % CACHED_BATCHES;
   entry->batches[entry->newest].first_seq = base_sequence;
   entry->batches[entry->newest].last_seq = last_sequence (base_sequence, count);
@@ -213,8 +216,27 @@ broker_producer_state_update (BrokerProducerState *state,
     entry->n_batches++;
 }
 
+guint
+broker_producer_state_expire (BrokerProducerState *state,
+                              gint64               now_ms,
+                              gint64               expiration_ms)
+{
+  GHashTableIter iter;
+  gpointer value;
+  guint removed = 0;
+
+  g_hash_table_iter_init (&iter, state->by_id);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (now_ms - ((ProducerEntry *) value)->last_timestamp >= expiration_ms)
+      {
+        g_hash_table_iter_remove (&iter);
+        removed++;
+      }
+  return removed;
+}
+
 /* ---- serialization: big-endian, entries in no particular order:
- *   count u32, then per producer: id i64, epoch i16, n u8 (1..5),
+ *   count u32, then per producer: id i64, epoch i16, last timestamp i64, n u8 (1..5),
  *   n × (first_seq i32, last_seq i32, first_offset i64), oldest first. */
 
 GBytes *
@@ -233,6 +255,7 @@ broker_producer_state_serialize (BrokerProducerState *state)
 
       caudal_write_int64 (&w, *(gint64 *) key);
       caudal_write_int16 (&w, e->epoch);
+      caudal_write_int64 (&w, e->last_timestamp);
       caudal_write_int8 (&w, (gint8) e->n_batches);
       for (guint k = 0; k < e->n_batches; k++)
         {
@@ -256,7 +279,7 @@ read_entry (CaudalReader  *r,
   gint8 n;
 
   if (!caudal_read_int64 (r, id, error) || !caudal_read_int16 (r, &e->epoch, error)
-      || !caudal_read_int8 (r, &n, error))
+      || !caudal_read_int64 (r, &e->last_timestamp, error) || !caudal_read_int8 (r, &n, error))
     return FALSE;
   if (n < 1 || n > CACHED_BATCHES)
     {

@@ -48,13 +48,20 @@ BrokerSequenceCheck  broker_producer_state_check  (BrokerProducerState *state,
                                                    gint32               base_sequence,
                                                    gint32               count,
                                                    gint64              *duplicate_offset);
-/* Records an appended batch. */
+/* Records an appended batch; @timestamp: its max timestamp (ms), which
+ * producer.id.expiration.ms counts from, as Kafka's lastTimestamp. */
 void                 broker_producer_state_update (BrokerProducerState *state,
                                                    gint64               producer_id,
                                                    gint16               epoch,
                                                    gint32               base_sequence,
                                                    gint32               count,
-                                                   gint64               base_offset);
+                                                   gint64               base_offset,
+                                                   gint64               timestamp);
+/* Forgets producers whose newest batch is @expiration_ms or more older
+ * than @now_ms (producer.id.expiration.ms); returns how many. */
+guint                broker_producer_state_expire (BrokerProducerState *state,
+                                                   gint64               now_ms,
+                                                   gint64               expiration_ms);
 
 /* The whole state as bytes and back, for snapshots
  * (broker-producer-snapshot.c; the layout is in docs/storage.md). */

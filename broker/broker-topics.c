@@ -552,6 +552,7 @@ void
 broker_topics_housekeeping (BrokerTopics *topics,
                             gint64        now_ms)
 {
+  gint64 expiration_ms = broker_config_get_int64 (topics->config, "producer.id.expiration.ms");
   GHashTableIter iter;
   gpointer value;
 
@@ -570,6 +571,7 @@ broker_topics_housekeeping (BrokerTopics *topics,
           if (broker_log_apply_retention (part->log, now_ms) > 0)
             g_debug ("retention on %s-%u moved the start offset to %" G_GINT64_FORMAT, topic->name,
                      i, broker_log_get_start_offset (part->log));
+          broker_producer_state_expire (part->producers, now_ms, expiration_ms);
           /* Bounds the replay after a crash to the batches since. */
           broker_partition_snapshot_producers (part);
         }

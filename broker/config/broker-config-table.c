@@ -329,6 +329,9 @@ static const BrokerConfigDef broker_table[] = {
     YES, "How long to wait for a ZooKeeper connection; when unset, "
     "zookeeper.session.timeout.ms.",
     "Bounds the start: caudald exits when it cannot register in time." },
+  { "producer.id.expiration.ms", LONG, "86400000", AT_LEAST (1), RO, FALSE, YES,
+    "How long after its newest batch an idempotent producer's sequence state "
+    "is kept (counted from the batch's max timestamp, as Kafka).", NULL },
   /* Replication (docs/cluster.md). */
   { "replica.lag.time.max.ms", LONG, "30000", AT_LEAST (1), RO, FALSE, YES,
     "How long a follower may lag before the leader drops it from the ISR.",

@@ -10,7 +10,9 @@ written at the stop) and with kill -9 (the log replayed after an older
 snapshot, or from the start) — and the same batch sent again is answered
 with the offset it was first written at, not written twice: the log end
 does not move. A batch past the next expected sequence is still refused
-(OUT_OF_ORDER_SEQUENCE_NUMBER), and the next in order is appended.
+(OUT_OF_ORDER_SEQUENCE_NUMBER), and the next in order is appended. Last,
+with producer.id.expiration.ms=2000 the producer is forgotten a moment
+after its newest batch.
 
 Run: CAUDALD=_build/broker/caudald /usr/bin/python3 tests/integration/test-idempotent-restart.py
 """
@@ -181,11 +183,28 @@ def body(runner):
             step.__name__ = "retries_answered_after_%s" % label
             return step
 
+        def expired_producer_is_forgotten():
+            # producer.id.expiration.ms counts from the newest batch's
+            # timestamp; housekeeping then forgets the producer, whose
+            # next batch is taken at any sequence (as Kafka since KIP-360).
+            broker.restart({"producer.id.expiration.ms": "2000",
+                            "log.retention.check.interval.ms": "200"})
+            pid, epoch, seq = state["pid"], state["epoch"], state["next_seq"]
+            # A batch now, so the two seconds count from here.
+            error, _ = produce(broker, topic, record_batch(pid, epoch, seq, [b"fresh"]))
+            check_eq(error, 0, "the next batch in order after the restart")
+            error, _ = produce(broker, topic, record_batch(pid, epoch, seq + 5, [b"gap"]))
+            check_eq(error, OUT_OF_ORDER_SEQUENCE_NUMBER, "a gap while the producer is known")
+            time.sleep(2.6)
+            error, _ = produce(broker, topic, record_batch(pid, epoch, seq + 5, [b"late"]))
+            check_eq(error, 0, "the same gap once the producer expired")
+
         # The second kill -9 comes after batches written since the last
         # start, which no snapshot holds: they are replayed from the log.
         for test in (first_batches, retries_answered_after("stop", "stop"),
                      retries_answered_after("kill9", "kill9"),
-                     retries_answered_after("kill9", "second_kill9")):
+                     retries_answered_after("kill9", "second_kill9"),
+                     expired_producer_is_forgotten):
             if runner.failed:
                 break
             runner.run(test)

@@ -49,7 +49,7 @@ append (Fixture *f,
         gint64   offset)
 {
   g_assert_cmpint (check (f, pid, epoch, seq, count, NULL), ==, BROKER_SEQUENCE_OK);
-  broker_producer_state_update (f->state, pid, epoch, seq, count, offset);
+  broker_producer_state_update (f->state, pid, epoch, seq, count, offset, 1000);
 }
 
 static void
@@ -58,10 +58,10 @@ test_first_and_in_order (Fixture       *f,
 {
   /* A producer we do not know is accepted at any sequence (docs). */
   g_assert_cmpint (check (f, PID, 0, 17, 3, NULL), ==, BROKER_SEQUENCE_OK);
-  broker_producer_state_update (f->state, PID, 0, 17, 3, 100);
+  broker_producer_state_update (f->state, PID, 0, 17, 3, 100, 1000);
   /* Next in order: 20. */
   g_assert_cmpint (check (f, PID, 0, 20, 1, NULL), ==, BROKER_SEQUENCE_OK);
-  broker_producer_state_update (f->state, PID, 0, 20, 1, 103);
+  broker_producer_state_update (f->state, PID, 0, 20, 1, 103, 1000);
   g_assert_cmpint (check (f, PID, 0, 21, 10, NULL), ==, BROKER_SEQUENCE_OK);
   /* Another producer is independent of this one. */
   g_assert_cmpint (check (f, PID + 1, 0, 999, 1, NULL), ==, BROKER_SEQUENCE_OK);
@@ -143,7 +143,7 @@ test_epochs (Fixture       *f,
   g_assert_cmpint (check (f, PID, 6, 6, 1, NULL), ==, BROKER_SEQUENCE_OUT_OF_ORDER);
   g_assert_cmpint (check (f, PID, 6, 1, 1, NULL), ==, BROKER_SEQUENCE_OUT_OF_ORDER);
   g_assert_cmpint (check (f, PID, 6, 0, 2, NULL), ==, BROKER_SEQUENCE_OK);
-  broker_producer_state_update (f->state, PID, 6, 0, 2, 6);
+  broker_producer_state_update (f->state, PID, 6, 0, 2, 6, 1000);
   /* The old epoch is now fenced and its batches forgotten. */
   g_assert_cmpint (check (f, PID, 5, 3, 3, &dup), ==, BROKER_SEQUENCE_FENCED);
   g_assert_cmpint (check (f, PID, 6, 0, 2, &dup), ==, BROKER_SEQUENCE_DUPLICATE);
@@ -244,6 +244,38 @@ test_blocks (void)
   broker_producers_free (producers);
 }
 
+/* producer.id.expiration.ms: a producer whose newest batch is that old
+ * is forgotten (its next batch is accepted at any sequence); the others
+ * stay; the timestamps survive a snapshot's bytes. */
+static void
+test_expire (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  BrokerProducerState *copy;
+  gint64 dup = -1;
+
+  broker_producer_state_update (f->state, 1, 0, 0, 1, 10, 1000);
+  broker_producer_state_update (f->state, 2, 0, 0, 1, 11, 5000);
+  broker_producer_state_update (f->state, 1, 0, 1, 1, 12, 2000);   /* 1's newest: 2000 */
+  bytes = broker_producer_state_serialize (f->state);
+  copy = broker_producer_state_deserialize (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL);
+  g_assert_nonnull (copy);
+
+  for (guint round = 0; round < 2; round++)
+    {
+      BrokerProducerState *s = round == 0 ? f->state : copy;
+
+      g_assert_cmpuint (broker_producer_state_expire (s, 2999, 1000), ==, 0);
+      g_assert_cmpuint (broker_producer_state_expire (s, 3000, 1000), ==, 1);   /* producer 1 */
+      /* Forgotten: any sequence is accepted; producer 2 still checks. */
+      g_assert_cmpint (broker_producer_state_check (s, 1, 0, 7, 1, &dup), ==, BROKER_SEQUENCE_OK);
+      g_assert_cmpint (broker_producer_state_check (s, 2, 0, 7, 1, &dup), ==, BROKER_SEQUENCE_OUT_OF_ORDER);
+      g_assert_cmpuint (broker_producer_state_expire (s, 6000, 1000), ==, 1);   /* producer 2 */
+    }
+  broker_producer_state_free (copy);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -257,6 +289,7 @@ main (int   argc,
   ADD ("/broker/producers/duplicates", test_duplicates);
   ADD ("/broker/producers/epochs", test_epochs);
   ADD ("/broker/producers/wrap", test_wrap);
+  ADD ("/broker/producers/expire", test_expire);
 #undef ADD
   g_test_add_func ("/broker/producers/allocate", test_allocate);
   g_test_add_func ("/broker/producers/blocks", test_blocks);

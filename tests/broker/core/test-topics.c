@@ -572,7 +572,8 @@ append_idempotent (Fixture    *f,
                    BROKER_SEQUENCE_OK);
   g_assert_true (broker_log_append (part->log, data, len, g_get_real_time () / 1000, &info, &error));
   g_assert_no_error (error);
-  broker_producer_state_update (part->producers, pid, 0, seq, (gint32) n, info.base_offset);
+  broker_producer_state_update (part->producers, pid, 0, seq, (gint32) n, info.base_offset,
+                                g_get_real_time () / 1000);
   return info.base_offset;
 }
 
